@@ -1,0 +1,3 @@
+from leongraph.cli import main
+
+raise SystemExit(main())

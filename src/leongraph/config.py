@@ -1,0 +1,77 @@
+"""One settings object, built at the edge (CLI or environment) and passed explicitly."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent.parent
+
+ENGINES = ("oxigraph", "rdflib")
+ENV_PREFIX = "LEONGRAPH_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server, the CLI and the store need to know; nothing reads os.environ."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    engine: str = "oxigraph"
+    #: On-disk Oxigraph store opened read-only; None serves the bundled graph from memory.
+    store_path: Path | None = None
+    #: Directory holding ontology/, data/ and shapes/ (the bundled graph).
+    project_root: Path = PROJECT_ROOT
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    max_query_length: int = 100_000
+    max_body_bytes: int = 1_000_000
+    workers: int = 1
+    allow_updates: bool = False
+    root_path: str = ""
+    cors: bool = True
+    base_iri: str = "https://w3id.org/leongraph/"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if self.max_rows <= 0:
+            raise ValueError("max_rows must be positive")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
+        """Read LEONGRAPH_* variables (e.g. LEONGRAPH_TIMEOUT=5); explicit overrides win."""
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _coerce(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _coerce(name: str, raw: str) -> object:
+    default = {f.name: f.default for f in dataclasses.fields(Settings)}[name]
+    if name in ("store_path", "project_root"):
+        return Path(raw) if raw else None
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw

@@ -1,0 +1,5 @@
+"""Routes of the export module."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

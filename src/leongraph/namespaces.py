@@ -1,0 +1,57 @@
+"""IRIs of the project and the public vocabularies it aligns with. Stable: they never depend on
+the host or port the server runs on."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+BASE = "https://w3id.org/leongraph/"
+LEON = Namespace(BASE + "ontology#")  # ontology terms
+RES = Namespace(BASE + "resource/")  # film, people, characters, places, events, ...
+SENT = Namespace(BASE + "sentence/")  # source sentences; each is also the named graph of its facts
+GRAPH = Namespace(BASE + "graph/")  # other named graphs: ontology, source, entities
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+SOURCE_GRAPH = GRAPH["source"]
+ENTITIES_GRAPH = GRAPH["entities"]
+
+SCHEMA = Namespace("http://schema.org/")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+P = Namespace("http://www.wikidata.org/prop/")
+PS = Namespace("http://www.wikidata.org/prop/statement/")
+PQ = Namespace("http://www.wikidata.org/prop/qualifier/")
+PSV = Namespace("http://www.wikidata.org/prop/statement/value/")
+PQV = Namespace("http://www.wikidata.org/prop/qualifier/value/")
+WIKIBASE = Namespace("http://wikiba.se/ontology#")
+BD = Namespace("http://www.bigdata.com/rdf#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+
+#: Prefixes every query may use without declaring them (WDQS's set plus the project's own).
+PREFIXES: dict[str, str] = {
+    "leon": str(LEON),
+    "res": str(RES),
+    "sent": str(SENT),
+    "schema": str(SCHEMA),
+    "sem": str(SEM),
+    "prov": str(PROV),
+    "wd": str(WD),
+    "wdt": str(WDT),
+    "p": str(P),
+    "ps": str(PS),
+    "pq": str(PQ),
+    "psv": str(PSV),
+    "pqv": str(PQV),
+    "wikibase": str(WIKIBASE),
+    "bd": str(BD),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}

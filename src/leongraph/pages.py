@@ -1,0 +1,5 @@
+"""Routes of the pages module."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

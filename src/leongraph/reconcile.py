@@ -1,0 +1,5 @@
+"""Routes of the reconcile module."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

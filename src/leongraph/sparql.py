@@ -1,0 +1,5 @@
+"""Routes of the sparql module."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes of the ui module."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
