@@ -21,16 +21,23 @@ def error_body(status: int, title: str, message: str, **details: object) -> dict
     return {"error": body}
 
 
-def error_response(request: Request, status: int, title: str, message: str,
-                   headers: dict[str, str] | None = None, **details: object) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **details: object,
+) -> Response:
     """JSON by default; plain text for clients that ask for text/plain and not JSON."""
     accept = request.headers.get("accept", "")
     if "text/plain" in accept and "json" not in accept:
         lines = [f"{status} {title}: {message}"]
         lines += [f"{k}: {v}" for k, v in details.items() if v is not None]
         return PlainTextResponse("\n".join(lines) + "\n", status_code=status, headers=headers)
-    return JSONResponse(error_body(status, title, message, **details), status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        error_body(status, title, message, **details), status_code=status, headers=headers
+    )
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -55,13 +62,25 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed"}
-        return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"),
-                              str(exc.detail), headers=getattr(exc, "headers", None))
+        return error_response(
+            request,
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(request, 400, "Bad request", "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()))
+        return error_response(
+            request,
+            400,
+            "Bad request",
+            "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                for e in exc.errors()
+            ),
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, object]:

@@ -31,10 +31,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = Store.from_settings(settings)
     app = create_app(settings, store)
-    print(f"leongraph: {len(store)} triples ({store.engine}) on "
-          f"http://{settings.host}:{settings.port}/", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                root_path=settings.root_path)
+    print(
+        f"leongraph: {len(store)} triples ({store.engine}) on "
+        f"http://{settings.host}:{settings.port}/",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        root_path=settings.root_path,
+    )
     return 0
 
 
@@ -43,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--engine", choices=ENGINES, default=None,
-                       help="query engine (default: oxigraph)")
+        p.add_argument(
+            "--engine", choices=ENGINES, default=None, help="query engine (default: oxigraph)"
+        )
         p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
 
     p = sub.add_parser("serve", help="serve the graph over HTTP")
@@ -54,8 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=None, help="query timeout in seconds")
     p.add_argument("--max-rows", type=int, default=None, dest="max_rows")
     p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--root-path", default=None, dest="root_path",
-                   help="path prefix when served behind a reverse proxy")
+    p.add_argument(
+        "--root-path",
+        default=None,
+        dest="root_path",
+        help="path prefix when served behind a reverse proxy",
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -41,8 +41,9 @@ def parse_into(ds: Dataset, path: Path, graph: URIRef | None) -> None:
         if not isinstance(line, int):
             m = _LINE.search(text)
             line = int(m.group(1)) if m else None
-        raise DataError(text.strip().splitlines()[-1] if text.strip() else repr(exc),
-                        path=str(path), line=line) from exc
+        raise DataError(
+            text.strip().splitlines()[-1] if text.strip() else repr(exc), path=str(path), line=line
+        ) from exc
 
 
 def build_dataset(root: Path, *, materialize: bool = True) -> Dataset:
