@@ -161,43 +161,53 @@ def render_example(example: Example, result: QueryResult) -> tuple[str, str]:
     return render_expected(result, ordered=example.ordered())
 
 
-def read_expected(path: Path) -> Result | rdflib.Graph:
-    """An expected-result file: a parsed SPARQL JSON result or a graph."""
-    if path.suffix == ".ttl":
-        return rdflib.Graph().parse(path, format="turtle")
-    return Result.parse(io.BytesIO(path.read_bytes()), format="json")
+def parse_result(data: bytes, suffix: str) -> QueryResult:
+    """A result read back from its serialisation: SPARQL 1.1 Results JSON (``.srj``) or
+    Turtle (``.ttl``), as a file or an HTTP response holds it."""
+    if suffix == ".ttl":
+        graph = rdflib.Graph().parse(data=data, format="turtle")
+        return QueryResult("graph", [], None, _triples=iter(graph))  # type: ignore[arg-type]
+    parsed = Result.parse(io.BytesIO(data), format="json")
+    if parsed.type == "ASK":
+        return QueryResult("ask", [], bool(parsed.askAnswer))
+    names = [str(v) for v in parsed.vars or []]
+    rows = [tuple(b.get(Variable(v)) for v in names) for b in parsed.bindings]
+    return QueryResult("select", names, None, _rows=iter(rows))
 
 
-def differences(example: Example, result: QueryResult, expected: Result | rdflib.Graph) -> str:
-    """Why ``result`` is not the expected one, in words; the empty string when it is."""
-    if isinstance(expected, rdflib.Graph):
-        if result.kind != "graph":
-            return f"expected a graph, the query's result is of kind {result.kind}"
-        got = result.graph()
-        if isomorphic(got, expected):
+def read_expected(path: Path) -> QueryResult:
+    """An example's expected-result file."""
+    return parse_result(path.read_bytes(), path.suffix)
+
+
+def differences(example: Example, got: QueryResult, want: QueryResult) -> str:
+    """Why ``got`` is not the expected result ``want``, in words; the empty string when it is.
+
+    Rows compare as multisets unless the query orders them; graphs compare by isomorphism."""
+    if got.kind != want.kind:
+        return f"expected a {want.kind} result, the query's result is of kind {got.kind}"
+    if want.kind == "graph":
+        got_graph, want_graph = got.graph(), want.graph()
+        if isomorphic(got_graph, want_graph):
             return ""
-        _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(got))
+        _, missing, extra = graph_diff(to_isomorphic(want_graph), to_isomorphic(got_graph))
         return "graphs differ\nmissing:\n" + _nt(missing) + "\nunexpected:\n" + _nt(extra)
-    if expected.type == "ASK":
-        if result.kind != "ask":
-            return f"expected an ASK answer, the query's result is of kind {result.kind}"
-        return "" if result.boolean == expected.askAnswer else f"ASK gave {result.boolean}"
-    if result.kind != "select":
-        return f"expected SELECT rows, the query's result is of kind {result.kind}"
-    want_vars = [str(v) for v in expected.vars or []]
-    if result.variables != want_vars:
-        return f"variables {result.variables} != expected {want_vars}"
-    got = rows_of(result)
-    want = [{str(k): v for k, v in b.items()} for b in expected.bindings]
-    if any(isinstance(t, BNode) for r in want for t in r.values()):
+    if want.kind == "ask":
+        return "" if got.boolean == want.boolean else f"ASK gave {got.boolean}"
+    if got.variables != want.variables:
+        return f"variables {got.variables} != expected {want.variables}"
+    got_rows, want_rows = rows_of(got), rows_of(want)
+    if any(isinstance(t, BNode) for r in want_rows for t in r.values()):
         return "expected rows contain blank nodes, whose labels no engine promises to keep"
     if example.ordered():
-        if got == want:
+        if got_rows == want_rows:
             return ""
-        return "rows differ (ORDER BY: order matters)\n" + _rows_diff(want, got, ordered=True)
-    if _multiset(got) == _multiset(want):
+        return "rows differ (ORDER BY: order matters)\n" + _rows_diff(
+            want_rows, got_rows, ordered=True
+        )
+    if _multiset(got_rows) == _multiset(want_rows):
         return ""
-    return "rows differ (compared as multisets)\n" + _rows_diff(want, got, ordered=False)
+    return "rows differ (compared as multisets)\n" + _rows_diff(want_rows, got_rows, ordered=False)
 
 
 def _multiset(rows: Iterable[Row]) -> Counter[frozenset[tuple[str, Term]]]:
@@ -246,6 +256,7 @@ __all__ = [
     "folder_problems",
     "load_example",
     "load_examples",
+    "parse_result",
     "read_expected",
     "read_header",
     "readme_table",
