@@ -1,4 +1,8 @@
-from leongraph.store import Store
+import pytest
+
+from leongraph.config import Settings
+from leongraph.errors import DataError, QuerySyntaxError
+from leongraph.store import RdflibStore, Store
 
 
 def test_select_returns_rows(store: Store) -> None:
@@ -18,3 +22,24 @@ def test_healthz(client) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json()["status"] == "ok"
+
+
+def test_syntax_error_has_line_and_column(store: Store) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        store.query("SELECT ?s WHERE {\n  ?s ?p }")
+    assert info.value.line == 2
+
+
+def test_rdflib_parses_each_query_once(dataset) -> None:
+    store = RdflibStore(dataset)
+    for _ in range(3):
+        assert store.query("ASK { ?s a leon:Film }").boolean is True
+    info = store._prepare.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    store.query("ASK { ?s a leon:Film }", prefixes={"leon": "https://w3id.org/leongraph/ontology#"})
+    assert store._prepare.cache_info().misses == 2  # other prefixes, another prepared query
+
+
+def test_on_disk_store_needs_oxigraph(tmp_path) -> None:
+    with pytest.raises(DataError):
+        Store.from_settings(Settings(engine="rdflib", store_path=tmp_path))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leongraph.config import ENGINES, Settings
-from leongraph.errors import LeongraphError
+from leongraph.errors import BadRequest, LeongraphError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -46,6 +46,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    import time
+
+    from leongraph.store import load_files
+
+    files = [Path(f) for f in args.files]
+    if not files and not args.bundled:
+        raise BadRequest("nothing to load: give RDF files, --bundled, or both")
+    dataset = None
+    if args.bundled:
+        from leongraph.loader import build_dataset
+
+        dataset = build_dataset(_settings(args).project_root)
+    start = time.perf_counter()
+    count = load_files(Path(args.store), files, dataset=dataset)
+    print(
+        f"leongraph: {count} quads in {args.store} ({time.perf_counter() - start:.1f} s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leongraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="path prefix when served behind a reverse proxy",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("load", help="bulk-load RDF files into an on-disk Oxigraph store")
+    p.add_argument("files", nargs="*", help="RDF files: .ttl .nt .nq .trig .rdf .jsonld")
+    p.add_argument("--store", required=True, help="store directory (created if missing)")
+    p.add_argument(
+        "--bundled", action="store_true", help="also load the bundled graph with its alignments"
+    )
+    p.set_defaults(func=cmd_load)
     return parser
 
 

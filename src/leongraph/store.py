@@ -1,11 +1,12 @@
 """The one module that owns the query engine. Two engines sit behind the same ``Store`` API:
-Oxigraph (pyoxigraph, the default: fastest by measurement) and rdflib's own SPARQL evaluator.
-Everything else in leongraph speaks the types defined here and rdflib terms."""
+Oxigraph (pyoxigraph, the default: fastest by measurement, see benchmarks/) and rdflib's own
+SPARQL evaluator. Everything else in leongraph speaks the types defined here and rdflib terms."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -17,29 +18,61 @@ from rdflib import BNode, Dataset, URIRef
 from rdflib import Literal as RLiteral
 from rdflib.term import Node
 
-from leongraph import formats
+from leongraph import formats, results
 from leongraph.config import Settings
-from leongraph.errors import QuerySyntaxError
-from leongraph.namespaces import PREFIXES
+from leongraph.errors import DataError, QuerySyntaxError
+from leongraph.namespaces import GRAPH, PREFIXES
 
 # rdflib must never fetch the IRIs of FROM / FROM NAMED clauses from the network or disk.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Kind = TypingLiteral["select", "ask", "graph"]
 Term = Node
+Format = formats.ResultsFormat | formats.RdfFormat
+#: Writes a result in one format, stopping after ``max_rows`` rows or triples when given.
+Serializer = Callable[["QueryResult", Format, "int | None"], Iterator[bytes]]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_OX_RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_OX_RDF = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+#: rdflib's names for the registry's RDF formats.
+RDFLIB_FORMATS = {
+    "ttl": "turtle",
+    "nt": "nt",
+    "jsonld": "json-ld",
+    "rdf": "xml",
+    "trig": "trig",
+    "nq": "nquads",
+}
 
 
 @dataclass
 class QueryResult:
     """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 
-    Rows and triples are produced lazily and can be consumed once."""
+    Rows and triples are produced lazily and can be consumed once: read them with ``rows()`` /
+    ``triples()`` or write them with ``serialize()``, in the thread that ran the query."""
 
     kind: Kind
     variables: list[str]
     boolean: bool | None
     _rows: Iterator[tuple[Term | None, ...]] | None = None
     _triples: Iterator[tuple[Term, Term, Term]] | None = None
+    _serializer: Serializer | None = None
+    #: Set by ``serialize`` when ``max_rows`` cut the answer short.
+    truncated: bool = False
 
     def rows(self) -> Iterator[tuple[Term | None, ...]]:
         return self._rows if self._rows is not None else iter(())
@@ -54,6 +87,71 @@ class QueryResult:
         for t in self.triples():
             g.add(t)
         return g
+
+    def serialize(self, fmt: Format, *, max_rows: int | None = None) -> Iterator[bytes]:
+        """The result written in ``fmt`` (a results format for SELECT/ASK, an RDF format for
+        CONSTRUCT/DESCRIBE), by the engine's fastest writer, in chunks. With ``max_rows`` at
+        most that many rows (or triples) are written and ``truncated`` tells whether more
+        existed."""
+        wants_rdf = isinstance(fmt, formats.RdfFormat)
+        if wants_rdf != (self.kind == "graph"):
+            raise ValueError(f"a {self.kind} result cannot be written as {fmt.name}")
+        if self.kind == "ask":
+            return iter((results.write_boolean(fmt.name, bool(self.boolean)),))
+        serializer = self._serializer or _generic_serializer
+        return serializer(self, fmt, max_rows)
+
+    def _cap(self, items: Iterable[object], max_rows: int | None) -> Iterator[object]:
+        """``items`` stopped after ``max_rows``, recording whether any were left."""
+        if max_rows is None:
+            yield from items
+            return
+        it = iter(items)
+        yield from itertools.islice(it, max_rows)
+        self.truncated = next(it, None) is not None
+
+
+def _generic_serializer(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
+    """Serialises rdflib terms: our results writers for rows, rdflib's writers for graphs."""
+    if result.kind == "select":
+        rows = (tuple(map(_neutral, row)) for row in result.rows())
+        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))  # type: ignore[arg-type]
+        return
+    holder = Dataset() if isinstance(fmt, formats.RdfFormat) and fmt.dataset else rdflib.Graph()
+    g = holder.default_graph if isinstance(holder, Dataset) else holder
+    for prefix, ns in PREFIXES.items():
+        holder.bind(prefix, ns)
+    for t in result._cap(result.triples(), max_rows):
+        g.add(t)  # type: ignore[arg-type]
+    yield holder.serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+
+
+def _neutral(term: Term | None) -> results.Term | None:
+    """An rdflib term as the engine-neutral tuple the results writers take."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ("uri", str(term), None, None)
+    if isinstance(term, BNode):
+        return ("bnode", str(term), None, None)
+    if isinstance(term, RLiteral):
+        dt = None if term.language or term.datatype is None else str(term.datatype)
+        return ("literal", str(term), term.language, None if dt == _XSD_STRING else dt)
+    return ("uri", str(term), None, None)
+
+
+def _ox_neutral(term: object) -> results.Term | None:
+    """An Oxigraph term as the engine-neutral tuple the results writers take."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        dt = None if term.language else term.datatype.value
+        return ("literal", term.value, term.language, None if dt == _XSD_STRING else dt)
+    return ("literal", str(term), None, None)
 
 
 # ---------------------------------------------------------------- term conversion (oxigraph)
@@ -70,7 +168,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None)
         if term.language:
             return RLiteral(term.value, lang=term.language)
         dt = term.datatype.value
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
+        if dt == _XSD_STRING:
             return RLiteral(term.value)
         return RLiteral(term.value, datatype=URIRef(dt))
     raise TypeError(f"unsupported term {term!r}")
@@ -88,6 +186,11 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def _ox_quad(s: Node, p: Node, o: Node, g: Node | None) -> ox.Quad:
+    graph = to_oxigraph(g) if isinstance(g, URIRef) else ox.DefaultGraph()
+    return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- engines
@@ -126,6 +229,11 @@ class Store:
     def from_settings(settings: Settings) -> Store:
         """The bundled graph in memory, or an on-disk Oxigraph store opened read-only."""
         if settings.store_path is not None:
+            if settings.engine != "oxigraph":
+                raise DataError(
+                    "an on-disk store is served by the oxigraph engine only",
+                    path=str(settings.store_path),
+                )
             return OxigraphStore.open_read_only(settings.store_path)
         from leongraph.loader import build_dataset
 
@@ -149,6 +257,9 @@ def _parse_error(exc: Exception) -> QuerySyntaxError:
 
 
 class OxigraphStore(Store):
+    """Oxigraph in memory or on disk. pyoxigraph 0.5 has no prepared-query API: it parses and
+    plans each query anew, which takes microseconds (measured by benchmarks/run.py)."""
+
     engine = "oxigraph"
 
     def __init__(self, store: ox.Store) -> None:
@@ -157,20 +268,18 @@ class OxigraphStore(Store):
     @classmethod
     def from_quads(cls, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> OxigraphStore:
         store = ox.Store()
-        store.bulk_extend(
-            ox.Quad(
-                to_oxigraph(s),
-                to_oxigraph(p),
-                to_oxigraph(o),
-                to_oxigraph(g) if isinstance(g, URIRef) else ox.DefaultGraph(),
-            )
-            for s, p, o, g in quads
-        )
+        store.bulk_extend(_ox_quad(*q) for q in quads)
         return cls(store)
 
     @classmethod
     def open_read_only(cls, path: Path) -> OxigraphStore:
-        return cls(ox.Store.read_only(str(path)))
+        """Open an on-disk store built by ``leongraph load``; nothing is read up front."""
+        if not Path(path).is_dir():
+            raise DataError("no such store directory", path=str(path))
+        try:
+            return cls(ox.Store.read_only(str(path)))
+        except OSError as exc:
+            raise DataError(f"not an Oxigraph store: {exc}", path=str(path)) from exc
 
     def query(
         self,
@@ -196,11 +305,19 @@ class OxigraphStore(Store):
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
             rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in result)
-            return QueryResult("select", names, None, _rows=rows)
+            return QueryResult(
+                "select", names, None, _rows=rows, _serializer=_ox_solutions_writer(result)
+            )
         triples = (
             (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
         )
-        return QueryResult("graph", [], None, _triples=triples)  # type: ignore[arg-type]
+        return QueryResult(
+            "graph",
+            [],
+            None,
+            _triples=triples,
+            _serializer=_ox_triples_writer(result),  # type: ignore[arg-type]
+        )
 
     @functools.cached_property
     def _graph_sizes(self) -> dict[str, int]:
@@ -223,11 +340,49 @@ class OxigraphStore(Store):
             )  # type: ignore[misc]
 
 
+def _ox_solutions_writer(solutions: ox.QuerySolutions) -> Serializer:
+    """Oxigraph's own writer when the whole answer is wanted; ours when a cap applies."""
+
+    def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
+        if max_rows is None:
+            yield solutions.serialize(format=_OX_RESULTS[fmt.name])
+            return
+        n = len(result.variables)
+        rows = (tuple(_ox_neutral(sol[i]) for i in range(n)) for sol in solutions)
+        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))  # type: ignore[arg-type]
+
+    return write
+
+
+def _ox_triples_writer(triples: ox.QueryTriples) -> Serializer:
+    def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
+        items: Iterable[object] = result._cap(triples, max_rows)
+        if isinstance(fmt, formats.RdfFormat) and fmt.dataset:
+            items = (ox.Quad(t.subject, t.predicate, t.object) for t in items)  # type: ignore[attr-defined]
+        yield ox.serialize(items, format=_OX_RDF[fmt.name], prefixes=PREFIXES)  # type: ignore[arg-type]
+
+    return write
+
+
 class RdflibStore(Store):
+    """rdflib's evaluator over an rdflib Dataset. Queries are parsed and translated once
+    (an LRU of prepared queries keyed by text and prefixes): parsing is most of rdflib's cost
+    on a small graph."""
+
     engine = "rdflib"
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, *, cache_size: int = 256) -> None:
         self._ds = Dataset(store=ds.store, default_union=True)
+        self._prepare = functools.lru_cache(maxsize=cache_size)(self._prepare_uncached)
+
+    @staticmethod
+    def _prepare_uncached(text: str, prefixes: tuple[tuple[str, str], ...]) -> object:
+        from pyparsing import ParseException
+
+        try:
+            return rdflib.plugins.sparql.prepareQuery(text, initNs=dict(prefixes))
+        except ParseException as exc:
+            raise QuerySyntaxError(exc.msg, line=exc.lineno, column=exc.col) from exc
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the store lives as long as the process
     def _view(self, default: tuple[str, ...] | None, named: tuple[str, ...] | None) -> Dataset:
@@ -254,16 +409,13 @@ class RdflibStore(Store):
         named_graphs: Sequence[str] | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
-        from pyparsing import ParseException
-
         view = self._view(
             tuple(default_graphs) if default_graphs is not None else None,
             tuple(named_graphs) if named_graphs is not None else None,
         )
-        try:
-            result = view.query(text, initNs=PREFIXES if prefixes is None else prefixes)
-        except ParseException as exc:
-            raise QuerySyntaxError(exc.msg, line=exc.lineno, column=exc.col) from exc
+        ns = PREFIXES if prefixes is None else prefixes
+        prepared = self._prepare(text, tuple(sorted(ns.items())))
+        result = view.query(prepared)  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult("ask", [], bool(result.askAnswer))
         if result.type == "SELECT":
@@ -289,4 +441,48 @@ class RdflibStore(Store):
             yield s, p, o, gid  # type: ignore[misc]
 
 
-__all__ = ["OxigraphStore", "QueryResult", "RdflibStore", "Store", "formats"]
+# ---------------------------------------------------------------- persistence
+
+
+def load_files(
+    directory: Path,
+    files: Sequence[Path],
+    *,
+    dataset: Dataset | None = None,
+) -> int:
+    """Bulk-load RDF files (and optionally a whole rdflib dataset) into an on-disk Oxigraph
+    store at ``directory``, creating it if needed; return the number of quads it then holds.
+
+    The format comes from each file's extension; the triples of a triple format go into the
+    named graph ``graph/<stem>``, a quad format (TriG, N-Quads) names its own graphs."""
+    plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
+    for path in files:
+        fmt = formats.RdfFormat.from_extension(path.suffix)
+        if fmt is None:
+            raise DataError(
+                "unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf or .jsonld)", path=str(path)
+            )
+        if not path.is_file():
+            raise DataError("no such file", path=str(path))
+        graph = None if fmt.dataset else ox.NamedNode(str(GRAPH[path.stem]))
+        plan.append((path, _OX_RDF[fmt.name], graph))
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        store = ox.Store(str(directory))
+    except OSError as exc:
+        raise DataError(f"cannot open a store here: {exc}", path=str(directory)) from exc
+    for path, ox_fmt, graph in plan:
+        try:
+            store.bulk_load(path=str(path), format=ox_fmt, to_graph=graph)
+        except SyntaxError as exc:
+            line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
+            raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
+    if dataset is not None:
+        store.bulk_extend(_ox_quad(*q) for q in dataset.quads((None, None, None, None)))
+    store.flush()
+    count = len(store)
+    del store  # closes the database so it can be opened read-only at once
+    return count
+
+
+__all__ = ["OxigraphStore", "QueryResult", "RdflibStore", "Store", "formats", "load_files"]

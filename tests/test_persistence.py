@@ -1,0 +1,76 @@
+"""`leongraph load` builds an on-disk Oxigraph store that `serve --store` opens read-only."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from leongraph import formats
+from leongraph.cli import main
+from leongraph.config import Settings
+from leongraph.errors import DataError
+from leongraph.namespaces import GRAPH
+from leongraph.store import OxigraphStore, Store, load_files
+
+TTL = b"""@prefix ex: <http://example.org/> .
+ex:a ex:p "one" ; ex:q ex:b .
+"""
+NQ = b'<http://example.org/a> <http://example.org/p> "two" <http://example.org/g> .\n'
+
+
+def test_bundled_store_equals_the_in_memory_graph(tmp_path: Path, dataset: Dataset) -> None:
+    assert main(["load", "--bundled", "--store", str(tmp_path / "db")]) == 0
+    on_disk = Store.from_settings(Settings(store_path=tmp_path / "db"))
+    in_memory = Store.from_dataset(dataset)
+    assert on_disk.engine == "oxigraph"
+    assert on_disk.graph_sizes() == in_memory.graph_sizes()
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    assert b"".join(on_disk.query(query).serialize(formats.JSON)) == b"".join(
+        in_memory.query(query).serialize(formats.JSON)
+    )
+
+
+def test_triple_files_go_to_their_stem_graph(tmp_path: Path) -> None:
+    (tmp_path / "people.ttl").write_bytes(TTL)
+    (tmp_path / "more.nq").write_bytes(NQ)
+    count = load_files(tmp_path / "db", [tmp_path / "people.ttl", tmp_path / "more.nq"])
+    assert count == 3
+    store = OxigraphStore.open_read_only(tmp_path / "db")
+    assert store.graph_sizes() == {str(GRAPH["people"]): 2, "http://example.org/g": 1}
+
+
+def test_open_read_only_is_fast(tmp_path: Path) -> None:
+    (tmp_path / "x.nt").write_bytes(
+        b"".join(b"<http://e/s%d> <http://e/p> <http://e/o%d> .\n" % (i, i) for i in range(20000))
+    )
+    load_files(tmp_path / "db", [tmp_path / "x.nt"])
+    start = time.perf_counter()
+    store = OxigraphStore.open_read_only(tmp_path / "db")
+    assert time.perf_counter() - start < 1.0
+    assert len(store) == 20000
+
+
+def test_malformed_file_names_path_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_bytes(TTL + b"ex:c ex:p .\n")
+    with pytest.raises(DataError) as info:
+        load_files(tmp_path / "db", [bad])
+    assert info.value.path == str(bad)
+    assert info.value.line == 3
+
+
+def test_unknown_extension_and_missing_store(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(DataError, match="unknown RDF format"):
+        load_files(tmp_path / "db", [tmp_path / "notes.txt"])
+    with pytest.raises(DataError, match="no such store"):
+        OxigraphStore.open_read_only(tmp_path / "absent")
+
+
+def test_cli_reports_errors_with_status_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["load", "--store", str(tmp_path / "db")]) == 2
+    assert main(["load", str(tmp_path / "missing.ttl"), "--store", str(tmp_path / "db")]) == 2
+    assert "no such file" in capsys.readouterr().err
