@@ -1,0 +1,371 @@
+"""The Wikidata Query Service label service, done by rewriting the query instead of calling out.
+
+``SERVICE wikibase:label { bd:serviceParam wikibase:language "fr,en" . }`` is replaced by plain
+SPARQL that binds ``?xLabel``, ``?xDescription`` and ``?xAltLabel`` from the graph itself, so
+the same text runs on every engine and never touches the network. WDQS evaluates the service
+last, so the patterns go at the end of the group that held it. Labels come from ``rdfs:label``,
+descriptions from ``schema:description``, aliases from ``skos:altLabel`` (joined with ", "),
+each in the first listed language that has one; a missing label falls back to the local name of
+the IRI (``Q484675``, ``mathilda-lando``), as WDQS does with item ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from leongraph.errors import BadRequest
+from leongraph.namespaces import PREFIXES
+from leongraph.querytext import Token, tokens
+
+WIKIBASE_LABEL = "http://wikiba.se/ontology#label"
+WIKIBASE_LANGUAGE = "http://wikiba.se/ontology#language"
+BD_SERVICE_PARAM = "http://www.bigdata.com/rdf#serviceParam"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SCHEMA_DESCRIPTION = "http://schema.org/description"
+SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
+UNBOUND = "urn:x-leongraph:unbound"  # joins nothing: the key of rows whose ?x is unbound
+DEFAULT_LANGUAGE = "en"
+
+#: ISO 639-1 codes, plus "mul" (Wikidata's "multiple languages"). Region and script subtags
+#: (en-GB, zh-Hant) are accepted after a known primary code.
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv
+    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la
+    lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj
+    om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv
+    sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+    mul"""
+ISO_639_1 = frozenset(_ISO_639_1.split())
+_SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
+
+# What each kind of variable is bound from, by the suffix of its name (longest first).
+_SUFFIXES = (
+    ("AltLabel", SKOS_ALT_LABEL),
+    ("Label", RDFS_LABEL),
+    ("Description", SCHEMA_DESCRIPTION),
+)
+_PREDICATES = frozenset(p for _, p in _SUFFIXES)
+
+
+@dataclass
+class _Service:
+    """One parsed ``SERVICE wikibase:label`` block: token span, languages, explicit bindings."""
+
+    start: int  # index of the SERVICE token
+    end: int  # index of the closing brace
+    languages: list[str] = field(default_factory=list)
+    explicit: list[tuple[str, str, str]] = field(default_factory=list)  # (?x, predicate, ?out)
+
+
+def accept_languages(header: str | None) -> list[str]:
+    """Language ranges of an Accept-Language header, best first (``*`` and q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip()
+        q = 1.0
+        m = re.search(r"q\s*=\s*([0-9.]+)", params)
+        if m:
+            try:
+                q = float(m.group(1))
+            except ValueError:
+                q = 0.0
+        if tag and tag != "*" and q > 0:
+            ranked.append((-q, i, tag.lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def check_language(code: str) -> str:
+    """Lower-cased ``code`` if it is a known language tag; BadRequest otherwise."""
+    parts = code.strip().lower().split("-")
+    if parts[0] not in ISO_639_1 or not all(_SUBTAG.fullmatch(p) for p in parts[1:]):
+        raise BadRequest(
+            f"unknown language code {code.strip()!r} in the label service", language=code
+        )
+    return "-".join(parts)
+
+
+def service_languages(literal: str, preferred: list[str]) -> list[str]:
+    """Expand a ``wikibase:language`` value: ``[AUTO_LANGUAGE]`` is the client's first language."""
+    auto = [DEFAULT_LANGUAGE]
+    for tag in preferred:
+        try:
+            code = check_language(tag)
+        except BadRequest:
+            continue
+        auto = list(dict.fromkeys([code, code.split("-")[0]]))  # fr-ca, then fr
+        break
+    out: list[str] = []
+    for raw in literal.split(","):
+        codes = auto if raw.strip().upper() == AUTO_LANGUAGE else [check_language(raw)]
+        out += [code for code in codes if code not in out]
+    if not out:
+        raise BadRequest("the label service needs at least one language")
+    return out
+
+
+def rewrite_label_service(text: str, languages: list[str]) -> str:
+    """Replace every ``SERVICE wikibase:label`` block by equivalent graph patterns.
+
+    ``languages`` are the client's preferred languages (Accept-Language), used for
+    ``[AUTO_LANGUAGE]``. Queries without the service come back unchanged."""
+    lowered = text.lower()
+    if "service" not in lowered or "label" not in lowered:
+        return text
+    rewritten = False
+    while True:
+        toks = list(tokens(text))
+        service = _find_service(toks, _declared_prefixes(toks))
+        if service is None:
+            break
+        text = _rewrite_one(text, toks, service, languages)
+        rewritten = True
+    return _expand_select_star(text) if rewritten else text
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _malformed(why: str) -> BadRequest:
+    return BadRequest(f"malformed label service: {why}")
+
+
+def _end(token: Token) -> int:
+    return token.offset + len(token.text)
+
+
+def _is_word(token: Token, word: str) -> bool:
+    return token.kind == "word" and token.text.upper() == word
+
+
+def _declared_prefixes(toks: list[Token]) -> dict[str, str]:
+    prefixes = dict(PREFIXES)
+    for n in range(len(toks) - 2):
+        name, iri = toks[n + 1], toks[n + 2]
+        if _is_word(toks[n], "PREFIX") and iri.kind == "iri" and name.text.endswith(":"):
+            prefixes[toks[n + 1].text[:-1]] = toks[n + 2].text[1:-1]
+    return prefixes
+
+
+def _iri(token: Token, prefixes: dict[str, str]) -> str | None:
+    """The full IRI a token denotes, or None for any other token."""
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
+
+
+def _find_service(toks: list[Token], prefixes: dict[str, str]) -> _Service | None:
+    for n, tok in enumerate(toks):
+        if not _is_word(tok, "SERVICE"):
+            continue
+        k = n + 1
+        if k < len(toks) and _is_word(toks[k], "SILENT"):
+            k += 1
+        if k >= len(toks) or _iri(toks[k], prefixes) != WIKIBASE_LABEL:
+            continue
+        if k + 1 >= len(toks) or toks[k + 1].text != "{":
+            raise _malformed("'{' expected after SERVICE wikibase:label")
+        close = _matching_brace(toks, k + 1)
+        service = _Service(start=n, end=close)
+        _parse_body(toks[k + 2 : close], prefixes, service)
+        return service
+    return None
+
+
+def _matching_brace(toks: list[Token], open_index: int) -> int:
+    depth = 0
+    for j in range(open_index, len(toks)):
+        if toks[j].kind == "other" and toks[j].text == "{":
+            depth += 1
+        elif toks[j].kind == "other" and toks[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise _malformed("unbalanced braces")
+
+
+def _parse_body(items: list[Token], prefixes: dict[str, str], service: _Service) -> None:
+    """Read ``s p o`` triples (with the ``;`` and ``,`` abbreviations) from the service body."""
+    pos = 0
+
+    def take() -> Token:
+        nonlocal pos
+        if pos >= len(items):
+            raise _malformed("incomplete triple")
+        pos += 1
+        return items[pos - 1]
+
+    def at(text: str) -> bool:
+        return pos < len(items) and items[pos].text == text
+
+    while pos < len(items):
+        if at("."):
+            pos += 1
+            continue
+        subject = take()
+        while True:
+            predicate = take()
+            _add_triple(subject, predicate, take(), prefixes, service)
+            while at(","):
+                pos += 1
+                _add_triple(subject, predicate, take(), prefixes, service)
+            if not at(";"):
+                break
+            while at(";"):
+                pos += 1
+            if pos >= len(items) or at("."):
+                break
+        if pos < len(items) and not at("."):
+            raise _malformed(f"unexpected {items[pos].text!r}")
+    if not service.languages:
+        raise _malformed('bd:serviceParam wikibase:language "…" is required')
+
+
+def _add_triple(
+    subject: Token, predicate: Token, obj: Token, prefixes: dict[str, str], service: _Service
+) -> None:
+    p = _iri(predicate, prefixes)
+    if _iri(subject, prefixes) == BD_SERVICE_PARAM:
+        if p != WIKIBASE_LANGUAGE or obj.kind != "string":
+            raise _malformed('only bd:serviceParam wikibase:language "…" is supported')
+        service.languages.append(_string_value(obj.text))
+        return
+    if subject.kind == "var" and obj.kind == "var" and p in _PREDICATES:
+        service.explicit.append((subject.text[1:], p, obj.text[1:]))
+        return
+    raise _malformed(f"unsupported triple {subject.text} {predicate.text} {obj.text}")
+
+
+def _string_value(literal: str) -> str:
+    quote = literal[:3] if literal[:3] in ('"""', "'''") else literal[0]
+    return literal[len(quote) : -len(quote)]
+
+
+def _enclosing_group(toks: list[Token], index: int) -> tuple[int, int]:
+    """The braces of the innermost group around token ``index``."""
+    depth = 0
+    for j in range(index - 1, -1, -1):
+        if toks[j].kind != "other":
+            continue
+        if toks[j].text == "}":
+            depth += 1
+        elif toks[j].text == "{":
+            if depth == 0:
+                return j, _matching_brace(toks, j)
+            depth -= 1
+    raise _malformed("SERVICE is not inside a group")
+
+
+# ---------------------------------------------------------------- rewriting
+
+
+def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: list[str]) -> str:
+    languages: list[str] = []
+    for literal in service.languages:
+        languages += [c for c in service_languages(literal, preferred) if c not in languages]
+    open_i, close_i = _enclosing_group(toks, service.start)
+    outside = [
+        t.text[1:]
+        for i, t in enumerate(toks)
+        if t.kind == "var" and not service.start <= i <= service.end
+    ]
+    in_group = {
+        t.text[1:]
+        for i, t in enumerate(toks)
+        if t.kind == "var" and open_i < i < close_i and not service.start <= i <= service.end
+    }
+    wanted = service.explicit or _automatic(outside, in_group)
+    used = set(outside)
+    guards: dict[str, str] = {}
+    patterns = "".join(_patterns(base, p, out, languages, used, guards) for base, p, out in wanted)
+    start, end = toks[service.start].offset, _end(toks[service.end])
+    group_end = toks[close_i].offset
+    return text[:start] + text[end:group_end] + patterns + text[group_end:]
+
+
+def _automatic(variables: list[str], in_group: set[str]) -> list[tuple[str, str, str]]:
+    """(?x, predicate, ?xLabel) for every label-like variable whose ?x the group binds."""
+    wanted: list[tuple[str, str, str]] = []
+    for name in dict.fromkeys(variables):
+        if name in in_group:
+            continue  # the query binds it itself
+        for suffix, predicate in _SUFFIXES:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base in in_group:
+                wanted.append((base, predicate, name))
+                break
+    return wanted
+
+
+def _fresh(stem: str, used: set[str]) -> str:
+    name = f"_wikibase_{stem}"
+    n = 0
+    while name in used:
+        n += 1
+        name = f"_wikibase_{stem}{n}"
+    used.add(name)
+    return name
+
+
+def _patterns(
+    base: str,
+    predicate: str,
+    out: str,
+    languages: list[str],
+    used: set[str],
+    keys: dict[str, str],
+) -> str:
+    """SPARQL that binds ?out from ?base in the first of ``languages`` that has a value.
+
+    Each language is looked up by its own grouped subquery (one value per entity, aliases
+    joined), joined on a key that is ?base or, where ?base is unbound, an IRI no graph
+    holds: such rows keep ?out unbound instead of joining every labelled entity."""
+    lines = [""]
+    if base not in keys:
+        keys[base] = _fresh(f"{base}_key", used)
+        lines.append(f"  BIND(COALESCE(?{base}, <{UNBOUND}>) AS ?{keys[base]})")
+    key = keys[base]
+    candidates: list[str] = []
+    for lang in languages:
+        var = _fresh(f"{out}_{lang.replace('-', '_')}", used)
+        value = _fresh(f"{out}_value", used)
+        candidates.append(f"?{var}")
+        pick = (
+            f'GROUP_CONCAT(?{value}; separator=", ")'
+            if predicate == SKOS_ALT_LABEL
+            else f"SAMPLE(?{value})"
+        )
+        lines.append(
+            f"  OPTIONAL {{ SELECT ?{key} ({pick} AS ?{var}) WHERE {{ ?{key} <{predicate}>"
+            f' ?{value} FILTER(LCASE(LANG(?{value})) = "{lang}") }} GROUP BY ?{key} }}'
+        )
+    if predicate == RDFS_LABEL:
+        candidates.append(f'IF(isIRI(?{base}), REPLACE(STR(?{base}), "^.*[/#]", ""), STR(?{base}))')
+    lines.append(f"  BIND(COALESCE({', '.join(candidates)}) AS ?{out})\n")
+    return "\n".join(lines)
+
+
+def _expand_select_star(text: str) -> str:
+    """``SELECT *`` would show the helper variables; list the query's own variables instead."""
+    toks = list(tokens(text))
+    own = [t.text for t in toks if t.kind == "var" and not t.text[1:].startswith("_wikibase_")]
+    names = " ".join(dict.fromkeys(own))
+    for n in range(len(toks) - 1, -1, -1):
+        if not _is_word(toks[n], "SELECT"):
+            continue
+        k = n + 1
+        while k < len(toks) and (_is_word(toks[k], "DISTINCT") or _is_word(toks[k], "REDUCED")):
+            k += 1
+        if k < len(toks) and toks[k].text == "*":
+            text = text[: toks[k].offset] + names + text[_end(toks[k]) :]
+    return text
+
+
+__all__ = ["accept_languages", "check_language", "rewrite_label_service", "service_languages"]

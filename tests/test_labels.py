@@ -1,0 +1,192 @@
+"""The label service rewrite, on a small graph of its own, run on both engines."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rdflib import Dataset, URIRef
+
+from leongraph.config import ENGINES
+from leongraph.errors import BadRequest
+from leongraph.labels import accept_languages, rewrite_label_service, service_languages
+from leongraph.store import Store
+
+TTL = """
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <http://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/> .
+
+wd:Q1 wdt:P57 wd:Q2 ; wdt:P161 wd:Q3, ex:nolabel ;
+    rdfs:label "Film"@en, "Film (fr)"@fr ;
+    schema:description "a film"@en ;
+    skos:altLabel "The Movie"@en, "Le Film"@fr, "Movie"@en .
+wd:Q2 rdfs:label "Director"@en .
+wd:Q3 rdfs:label "Actrice"@fr .
+ex:nolabel ex:x 1 .
+"""
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def tiny(request: pytest.FixtureRequest) -> Store:
+    ds = Dataset()
+    ds.graph(URIRef("http://example.org/g")).parse(data=TTL, format="turtle")
+    return Store.from_dataset(ds, engine=request.param)
+
+
+def rows(store: Store, query: str, languages: list[str] | None = None) -> list[dict[str, str]]:
+    result = store.query(rewrite_label_service(query, languages or []))
+    return [
+        {v: str(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows()
+    ]
+
+
+SERVICE_EN_FR = 'SERVICE wikibase:label { bd:serviceParam wikibase:language "en,fr". }'
+
+
+def test_label_in_first_language_that_has_one(tiny: Store) -> None:
+    q = f"SELECT ?p ?pLabel WHERE {{ wd:Q1 wdt:P161 ?p . {SERVICE_EN_FR} }} ORDER BY ?p"
+    assert rows(tiny, q)[::-1] == [
+        {"p": "http://www.wikidata.org/entity/Q3", "pLabel": "Actrice"},
+        {"p": "http://example.org/nolabel", "pLabel": "nolabel"},
+    ]
+
+
+def test_language_order_is_respected(tiny: Store) -> None:
+    q = f"SELECT ?fLabel {{ BIND(wd:Q1 AS ?f) {SERVICE_EN_FR} }}".replace('"en,fr"', '"fr,en"')
+    assert rows(tiny, q) == [{"fLabel": "Film (fr)"}]
+    assert rows(tiny, q.replace('"fr,en"', '"de,en"')) == [{"fLabel": "Film"}]
+
+
+def test_missing_label_falls_back_to_the_item_id(tiny: Store) -> None:
+    q = f"SELECT ?xLabel {{ BIND(wd:Q99 AS ?x) {SERVICE_EN_FR} }}"
+    assert rows(tiny, q) == [{"xLabel": "Q99"}]
+
+
+def test_description_and_alt_labels(tiny: Store) -> None:
+    q = f"""SELECT ?f ?fDescription ?fAltLabel {{
+        VALUES ?f {{ wd:Q1 wd:Q2 }} {SERVICE_EN_FR} }} ORDER BY ?f"""
+    got = rows(tiny, q)
+    assert got[0]["fDescription"] == "a film"
+    assert sorted(got[0]["fAltLabel"].split(", ")) == ["Movie", "The Movie"]
+    assert got[1] == {"f": "http://www.wikidata.org/entity/Q2"}  # WDQS: no description, no alias
+
+
+def test_unbound_base_keeps_the_label_unbound(tiny: Store) -> None:
+    q = f"""SELECT ?d ?dLabel ?x ?xLabel WHERE {{
+        wd:Q1 wdt:P57 ?d . OPTIONAL {{ ?d wdt:P999 ?x }} {SERVICE_EN_FR} }}"""
+    assert rows(tiny, q) == [{"d": "http://www.wikidata.org/entity/Q2", "dLabel": "Director"}]
+
+
+def test_explicit_form(tiny: Store) -> None:
+    q = """SELECT ?name ?about WHERE { BIND(wd:Q1 AS ?f)
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "fr" .
+            ?f rdfs:label ?name ; schema:description ?about . } }"""
+    assert rows(tiny, q) == [{"name": "Film (fr)"}]
+
+
+def test_auto_language_uses_the_client_language(tiny: Store) -> None:
+    q = """SELECT ?fLabel { BIND(wd:Q1 AS ?f)
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "[AUTO_LANGUAGE],en". } }"""
+    assert rows(tiny, q, ["fr-ca"]) == [{"fLabel": "Film (fr)"}]
+    assert rows(tiny, q, []) == [{"fLabel": "Film"}]
+
+
+def test_select_star_shows_no_helper_variables(tiny: Store) -> None:
+    q = f"SELECT * WHERE {{ wd:Q1 wdt:P57 ?d . {SERVICE_EN_FR} }}"
+    result = tiny.query(rewrite_label_service(q, []))
+    assert result.variables == ["d"]
+    q = f"SELECT * WHERE {{ wd:Q1 wdt:P57 ?d . ?d rdfs:label ?l . {SERVICE_EN_FR} }}"
+    assert tiny.query(rewrite_label_service(q, [])).variables == ["d", "l"]
+
+
+def test_nested_group_is_rewritten_in_place(tiny: Store) -> None:
+    q = f"""SELECT ?dLabel WHERE {{ {{ SELECT ?d WHERE {{ wd:Q1 wdt:P57 ?d }} }}
+        {{ ?d ?p ?o {SERVICE_EN_FR} }} }}"""
+    assert rows(tiny, q) == [{"dLabel": "Director"}]
+
+
+def test_queries_without_the_service_come_back_unchanged() -> None:
+    for q in (
+        "SELECT * WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE wikibase:label { }",
+        'SELECT ("SERVICE wikibase:label { }" AS ?x) WHERE {}',
+        "SELECT * WHERE { <http://e/SERVICE/wikibase:label> ?p ?o }",
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    ):
+        assert rewrite_label_service(q, []) is q or rewrite_label_service(q, []) == q
+
+
+def test_a_query_prefix_that_redefines_wikibase_wins() -> None:
+    q = "PREFIX wikibase: <http://example.org/> SELECT * { SERVICE wikibase:label { ?s ?p ?o } }"
+    assert rewrite_label_service(q, []) == q
+
+
+def test_full_iri_form_is_recognised() -> None:
+    q = """SELECT ?xLabel { BIND(1 AS ?x) SERVICE <http://wikiba.se/ontology#label> {
+        <http://www.bigdata.com/rdf#serviceParam> <http://wikiba.se/ontology#language> "en" } }"""
+    assert "SERVICE" not in rewrite_label_service(q, [])
+
+
+def test_fast_path_is_fast() -> None:
+    q = "SELECT * WHERE { ?s ?p ?o }" * 1000
+    start = time.perf_counter()
+    for _ in range(1000):
+        rewrite_label_service(q, [])
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    "language", ['"xx"', '"en,zz-top"', '"[AUTO_LANGUAGE],klingon"', '"e n"', '""']
+)
+def test_unknown_language_is_a_bad_request(language: str) -> None:
+    q = f"""SELECT ?xLabel {{ BIND(1 AS ?x)
+        SERVICE wikibase:label {{ bd:serviceParam wikibase:language {language} }} }}"""
+    with pytest.raises(BadRequest):
+        rewrite_label_service(q, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",  # no language
+        "bd:serviceParam wikibase:language",  # incomplete
+        'bd:serviceParam wikibase:language "en" ?x',  # trailing junk
+        "bd:serviceParam wikibase:language ?lang",  # not a string
+        'bd:serviceParam wikibase:limit "en"',  # unknown parameter
+        'bd:serviceParam wikibase:language "en" . ?x wdt:P31 ?y',  # not a label predicate
+    ],
+)
+def test_malformed_block_is_a_bad_request(body: str) -> None:
+    q = f"SELECT ?xLabel {{ BIND(1 AS ?x) SERVICE wikibase:label {{ {body} }} }}"
+    with pytest.raises(BadRequest):
+        rewrite_label_service(q, [])
+
+
+def test_unbalanced_block_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest):
+        rewrite_label_service("SELECT * { SERVICE wikibase:label { ", [])
+    with pytest.raises(BadRequest):
+        rewrite_label_service("SELECT * { SERVICE wikibase:label ?x }", [])
+
+
+def test_accept_languages() -> None:
+    assert accept_languages("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5") == [
+        "fr-ch",
+        "fr",
+        "en",
+        "de",
+    ]
+    assert accept_languages("en;q=0.1, it") == ["it", "en"]
+    assert accept_languages("da;q=0, *") == []
+    assert accept_languages(None) == []
+
+
+def test_service_languages() -> None:
+    assert service_languages("[AUTO_LANGUAGE],en", ["it"]) == ["it", "en"]
+    assert service_languages("[AUTO_LANGUAGE],en", ["tlh", "de-AT"]) == ["de-at", "de", "en"]
+    assert service_languages("en, fr ,en", []) == ["en", "fr"]
