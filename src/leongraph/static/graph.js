@@ -1,0 +1,217 @@
+// A node-link drawing of RDF triples in SVG with a small force layout: nodes repel, edges pull,
+// a weak gravity keeps the picture together. Nodes can be dragged (mouse, pen or touch).
+
+import { compact, localHref, termKey } from "./rdf.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+export const MAX_NODES = 150;
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function shorten(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function tail(iri) {
+  return iri.replace(/[/#]$/, "").split(/[/#]/).pop() || iri;
+}
+
+/** Nodes and edges for the triples; each literal gets its own node so its text can be shown. */
+export function buildGraph(triples, config, labels) {
+  const nodes = new Map();
+  const edges = [];
+  let truncated = false;
+  const node = (t, key) => {
+    if (!nodes.has(key)) {
+      const name = t.type === "uri" ? labels.get(t.value) ?? compact(t.value, config.prefixes) ?? tail(t.value)
+        : t.type === "bnode" ? `_:${t.value}` : t.value;
+      nodes.set(key, { key, term: t, name: shorten(name, t.type === "literal" ? 36 : 28), x: 0, y: 0, vx: 0, vy: 0 });
+    }
+    return nodes.get(key);
+  };
+  triples.forEach(([s, p, o], i) => {
+    const oKey = o.type === "literal" ? `lit:${i}` : termKey(o);
+    const fresh = [termKey(s), oKey].filter((k) => !nodes.has(k)).length;
+    if (nodes.size + fresh > MAX_NODES) {
+      truncated = true;
+      return;
+    }
+    const source = node(s, termKey(s));
+    const target = node(o, oKey);
+    const predicate = compact(p.value, config.prefixes) ?? tail(p.value);
+    edges.push({ source, target, predicate, iri: p.value });
+  });
+  return { nodes: [...nodes.values()], edges, truncated };
+}
+
+/** Run the force simulation for `ticks` steps (or until it cools); positions are updated in place. */
+export function layout(graph, ticks = 300, alpha = 1) {
+  const { nodes, edges } = graph;
+  const n = nodes.length;
+  if (!graph.placed) {
+    nodes.forEach((d, i) => {
+      const angle = i * 2.39996; // golden angle: an even, deterministic start
+      const r = 30 * Math.sqrt(i + 1);
+      d.x = r * Math.cos(angle);
+      d.y = r * Math.sin(angle);
+    });
+    graph.placed = true;
+  }
+  for (let tick = 0; tick < ticks && alpha > 0.01; tick++, alpha *= 0.985) {
+    for (let i = 0; i < n; i++) {
+      const a = nodes[i];
+      for (let j = i + 1; j < n; j++) {
+        const b = nodes[j];
+        let dx = a.x - b.x;
+        let dy = a.y - b.y;
+        let d2 = dx * dx + dy * dy;
+        if (d2 < 1) {
+          dx = (i - j) * 0.1 || 0.1;
+          dy = 0.1;
+          d2 = 1;
+        }
+        const f = (2500 * alpha) / d2;
+        a.vx += dx * f; a.vy += dy * f;
+        b.vx -= dx * f; b.vy -= dy * f;
+      }
+    }
+    for (const e of edges) {
+      const dx = e.target.x - e.source.x;
+      const dy = e.target.y - e.source.y;
+      const d = Math.sqrt(dx * dx + dy * dy) || 1;
+      const rest = e.target.term.type === "literal" ? 90 : 130;
+      const f = ((d - rest) / d) * 0.08 * alpha;
+      e.source.vx += dx * f; e.source.vy += dy * f;
+      e.target.vx -= dx * f; e.target.vy -= dy * f;
+    }
+    for (const d of nodes) {
+      d.vx -= d.x * 0.01 * alpha;
+      d.vy -= d.y * 0.01 * alpha;
+      if (d.fixed) {
+        d.vx = d.vy = 0;
+        continue;
+      }
+      d.x += (d.vx *= 0.6);
+      d.y += (d.vy *= 0.6);
+    }
+  }
+  return alpha;
+}
+
+function boxOf(d) {
+  if (d.term.type !== "literal") return { w: 9, h: 9 };
+  return { w: d.name.length * 3.6 + 8, h: 11 };
+}
+
+/** Where an edge should end: on the border of the target's circle or box. */
+function endPoint(from, to) {
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const { w, h } = boxOf(to);
+  const t = Math.min(dx ? w / Math.abs(dx) : Infinity, dy ? h / Math.abs(dy) : Infinity, 1);
+  return [to.x - dx * t, to.y - dy * t];
+}
+
+/** Draw the graph into container and make its nodes draggable. */
+export function drawGraph(container, graph, config) {
+  layout(graph);
+  const root = svg("svg", { class: "graph", role: "img", "aria-label": `Graph of ${graph.nodes.length} nodes and ${graph.edges.length} edges` });
+  const defs = svg("defs");
+  const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+  marker.append(svg("path", { d: "M0 0 L10 5 L0 10 z", class: "arrow" }));
+  defs.append(marker);
+  const edgeLayer = svg("g", { class: "edges" });
+  const nodeLayer = svg("g", { class: "nodes" });
+  root.append(defs, edgeLayer, nodeLayer);
+
+  for (const e of graph.edges) {
+    e.line = svg("line", { class: "edge", "marker-end": "url(#arrow)" });
+    e.label = svg("text", { class: "edge-label", "text-anchor": "middle" }, e.predicate);
+    e.label.append(svg("title", {}, e.iri));
+    edgeLayer.append(e.line, e.label);
+  }
+  for (const d of graph.nodes) {
+    const kind = d.term.type;
+    d.el = svg("g", { class: `node ${kind}`, "data-key": d.key });
+    const title = svg("title", {}, kind === "uri" ? d.term.value : kind === "literal" ? d.term.value : "blank node");
+    if (kind === "literal") {
+      const { w, h } = boxOf(d);
+      d.el.append(svg("rect", { x: -w, y: -h, width: 2 * w, height: 2 * h, rx: 4, class: "handle" }), svg("text", { "text-anchor": "middle", y: 4 }, d.name));
+    } else {
+      d.el.append(svg("circle", { r: kind === "uri" ? 8 : 6, class: "handle" }));
+      const text = svg("text", { x: 12, y: 4 }, d.name);
+      if (kind === "uri") {
+        const link = svg("a", { href: localHref(d.term.value, config) });
+        link.append(text);
+        d.el.append(link);
+      } else {
+        d.el.append(text);
+      }
+    }
+    d.el.append(title);
+    nodeLayer.append(d.el);
+  }
+
+  const paint = () => {
+    for (const e of graph.edges) {
+      const [x2, y2] = endPoint(e.source, e.target);
+      e.line.setAttribute("x1", e.source.x); e.line.setAttribute("y1", e.source.y);
+      e.line.setAttribute("x2", x2); e.line.setAttribute("y2", y2);
+      e.label.setAttribute("x", (e.source.x + e.target.x) / 2);
+      e.label.setAttribute("y", (e.source.y + e.target.y) / 2 - 4);
+    }
+    for (const d of graph.nodes) d.el.setAttribute("transform", `translate(${d.x.toFixed(1)},${d.y.toFixed(1)})`);
+  };
+  const fit = () => {
+    const xs = graph.nodes.map((d) => d.x);
+    const ys = graph.nodes.map((d) => d.y);
+    const pad = 60;
+    const x0 = Math.min(...xs) - pad - 40, y0 = Math.min(...ys) - pad;
+    const w = Math.max(...xs) - x0 + pad + 120, h = Math.max(...ys) - y0 + pad;
+    root.setAttribute("viewBox", `${x0.toFixed(0)} ${y0.toFixed(0)} ${w.toFixed(0)} ${h.toFixed(0)}`);
+  };
+  paint();
+  fit();
+
+  let alpha = 0;
+  let frame = 0;
+  const animate = () => {
+    alpha = layout(graph, 1, alpha);
+    paint();
+    frame = alpha > 0.01 ? requestAnimationFrame(animate) : 0;
+  };
+  const point = (e) => {
+    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(root.getScreenCTM().inverse());
+    return [p.x, p.y];
+  };
+  for (const d of graph.nodes) {
+    const handle = d.el.querySelector(".handle");
+    handle.addEventListener("pointerdown", (e) => {
+      e.preventDefault();
+      handle.setPointerCapture(e.pointerId);
+      d.fixed = true;
+      d.el.classList.add("dragging");
+      alpha = Math.max(alpha, 0.3);
+      if (!frame) frame = requestAnimationFrame(animate);
+    });
+    handle.addEventListener("pointermove", (e) => {
+      if (!d.fixed) return;
+      [d.x, d.y] = point(e);
+      alpha = Math.max(alpha, 0.3);
+      if (!frame) frame = requestAnimationFrame(animate);
+    });
+    const release = () => {
+      d.fixed = false;
+      d.el.classList.remove("dragging");
+    };
+    handle.addEventListener("pointerup", release);
+    handle.addEventListener("pointercancel", release);
+  }
+  container.append(root);
+  return root;
+}
