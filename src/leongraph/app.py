@@ -88,4 +88,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     for module in (sparql, export, pages, reconcile, ui):
         app.include_router(module.router)
+    # ETag / Last-Modified / 304 on every GET: the graph is read-only while served.
+    from leongraph.conditional import ConditionalGetMiddleware
+
+    app.add_middleware(ConditionalGetMiddleware)
     return app

@@ -1,5 +1,145 @@
-"""Routes of the export module."""
+"""Whole-graph exports in every RDF format (the CLI's ``leongraph export`` and ``/export/``), the
+read side of the SPARQL 1.1 Graph Store Protocol (``/rdf-graphs/service``), the published JSON-LD
+context (``/context.jsonld``) and the VoID description (``/.well-known/void``)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from leongraph import pages
+from leongraph.errors import BadRequest, UnknownResource
+from leongraph.formats import TURTLE, RdfFormat
+from leongraph.namespaces import BASE, GRAPH, SENT
+from leongraph.negotiation import negotiate
+from leongraph.publication import Publication, publication
+from leongraph.serialize import serialize
+from leongraph.store import Store, Term
+from leongraph.void import VOID_GRAPH, void_triples
 
 router = APIRouter()
+
+Quad = tuple[Term, Term, Term, Term | None]
+
+
+def resolve_graph(store: Store, name: str) -> str:
+    """A graph named by its IRI or short name (``ontology``, ``source``, ``sentence/12``)."""
+    name = name.strip()
+    held = store.graph_sizes()
+    candidates = [name]
+    if not name.startswith(("http://", "https://", "urn:")):
+        if name.startswith("sentence/"):
+            candidates = [str(SENT) + name.removeprefix("sentence/")]
+        else:
+            candidates = [str(GRAPH) + name.removeprefix("graph/"), BASE + name]
+    for iri in candidates:
+        if iri in held:
+            return iri
+    raise UnknownResource(f"no named graph {name[:200]!r} in the dataset", graph=name[:200])
+
+
+def void_quads(pub: Publication, public_base: str) -> Iterator[Quad]:
+    for s, p, o in void_triples(
+        pub.void_stats,
+        public_base=public_base,
+        formats=RdfFormat.all(),  # type: ignore[arg-type]
+    ):
+        yield s, p, o, VOID_GRAPH
+
+
+def export_bytes(
+    pub: Publication, fmt: RdfFormat, *, graph: str | None = None, public_base: str = BASE
+) -> bytes:
+    """The whole dataset (with its VoID description in graph/void), or one named graph."""
+    key = ("export", fmt.name, graph or "", public_base)
+
+    def make() -> bytes:
+        if graph is not None:
+            return serialize(pub.store.quads(graph), fmt, context=pub.context)  # type: ignore[arg-type]
+        quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]  # type: ignore[list-item]
+        return serialize(quads, fmt, context=pub.context)
+
+    return pub.cached(key, make)
+
+
+def public_base(request: Request) -> str:
+    """Where clients reach this server (with the proxy prefix), ending in a slash."""
+    return str(request.base_url).rstrip("/") + "/"
+
+
+@router.get("/export/leon.{extension}", summary="Download the whole graph or one named graph")
+def export(extension: str, request: Request, graph: str | None = None) -> Response:
+    fmt = RdfFormat.from_extension(extension)
+    if fmt is None or not extension.isalnum():
+        known = ", ".join(f"leon.{f.extension}" for f in RdfFormat.all())
+        raise UnknownResource(f"no export leon.{extension[:20]}; available: {known}")
+    pub = publication(request)
+    iri = resolve_graph(pub.store, graph) if graph else None
+    body = export_bytes(pub, fmt, graph=iri, public_base=public_base(request))  # type: ignore[arg-type]
+    stem = "leon" if iri is None else "leon-" + iri.rstrip("/").rsplit("/", 1)[-1]
+    return Response(
+        body,
+        media_type=fmt.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt.extension}"'},
+    )
+
+
+@router.get("/rdf-graphs/service", summary="Graph Store Protocol (read): ?default or ?graph=IRI")
+def graph_store(request: Request) -> Response:
+    params = request.query_params
+    if ("default" in params) == ("graph" in params):
+        raise BadRequest("give exactly one of ?default or ?graph=IRI")
+    fmt = negotiate(pages.checked_accept(request), RdfFormat.all(), TURTLE)
+    pub = publication(request)
+    if "graph" in params:
+        iri = params["graph"]
+        if iri not in pub.store.graph_sizes():
+            raise UnknownResource(f"no named graph <{iri[:200]}> in the dataset", graph=iri[:200])
+        body = pub.cached(
+            ("gsp", iri, fmt.name),
+            lambda: serialize(pub.store.quads(iri), fmt, context=pub.context),  # type: ignore[arg-type]
+        )
+    else:
+        # The default graph is the union of all named graphs.
+        body = pub.cached(
+            ("gsp", "", fmt.name),
+            lambda: serialize(
+                ((s, p, o, None) for s, p, o, _ in pub.store.quads()), fmt, context=pub.context
+            ),
+        )
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of every JSON-LD document served")
+def context(request: Request) -> Response:
+    body = json.dumps({"@context": publication(request).context}, indent=2, ensure_ascii=False)
+    return Response(body.encode("utf-8"), media_type="application/ld+json")
+
+
+VOID_OFFERED = (TURTLE, pages.HTML, *(f for f in RdfFormat.all() if f is not TURTLE))
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset")
+def void(request: Request) -> Response:
+    fmt = negotiate(pages.checked_accept(request), VOID_OFFERED, TURTLE)
+    pub = publication(request)
+    base = public_base(request)
+    headers = {"Vary": "Accept"}
+    if fmt is pages.HTML:
+        response = pages.render(
+            request,
+            "void.html",
+            title="Dataset description",
+            stats=pub.void_stats,
+            base=base,
+            formats=RdfFormat.all(),
+            graphs=sorted(pub.store.graph_sizes().items()),
+        )
+        response.headers.update(headers)
+        return response
+    quads = list(void_quads(pub, base))
+    body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
+    return Response(body, media_type=fmt.content_type, headers=headers)

@@ -1,5 +1,332 @@
-"""Routes of the pages module."""
+"""Dereferenceable IRIs: ``/resource/<slug>``, ``/sentence/<n>``, ``/ontology``,
+``/ontology/<Term>`` and ``/graph/<name>`` answer with an HTML page for browsers and the same
+description in any RDF format by Accept header or by suffix (``.ttl``, ``.jsonld``, ``.nt``,
+``.rdf``, ``.trig``, ``.nq``, ``.html``). The routes are thin: choose a format, describe, render."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import difflib
+import functools
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from leongraph import views
+from leongraph.describe import Description, Statement, add_labels, describe
+from leongraph.errors import BadRequest, UnknownResource
+from leongraph.formats import RdfFormat, _Format
+from leongraph.highlight import highlight
+from leongraph.namespaces import LEON, ONTOLOGY_GRAPH, SENT
+from leongraph.negotiation import negotiate, parse_accept
+from leongraph.ontology_docs import document, header_view, term_view
+from leongraph.publication import Publication, publication
+from leongraph.serialize import serialize
+from leongraph.store import Store
+from leongraph.urls import KINDS, ONTOLOGY_IRI, iri_for, local_path, split_name
 
 router = APIRouter()
+
+HTML = _Format("html", "text/html", "html", ("application/xhtml+xml",))
+RDF_FORMATS: tuple[RdfFormat, ...] = RdfFormat.all()  # type: ignore[assignment]
+OFFERED: tuple[_Format, ...] = (HTML, *RDF_FORMATS)
+POSITION = str(LEON.position)
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+MAX_GRAPH_ROWS = 500
+
+
+@functools.cache
+def templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("leongraph", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def root_path(request: Request) -> str:
+    return str(request.scope.get("root_path") or "").rstrip("/")
+
+
+def choose_format(request: Request, suffix: str | None) -> _Format:
+    """The format asked for by suffix, else by the Accept header (HTML when indifferent)."""
+    if suffix is not None:
+        fmt = HTML if suffix == "html" else RdfFormat.from_extension(suffix)
+        if fmt is None:
+            known = ", ".join("." + f.extension for f in OFFERED)
+            raise BadRequest(f"unknown format suffix .{suffix}; use one of {known}")
+        return fmt
+    return negotiate(checked_accept(request), OFFERED, HTML)
+
+
+def checked_accept(request: Request) -> str | None:
+    """The Accept header; BadRequest if it is present but cannot be parsed."""
+    accept = request.headers.get("accept")
+    if accept and accept.strip() and parse_accept(accept) is None:
+        raise BadRequest(f"malformed Accept header: {accept[:200]!r}")
+    return accept
+
+
+def headers_for(request: Request, path: str, suffix: str | None, fmt: _Format) -> dict[str, str]:
+    """Vary on negotiated URLs; Link to every alternate; Content-Location to the chosen one."""
+    base = root_path(request) + path
+    links = [f'<{base}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in OFFERED]
+    headers = {"Link": ", ".join(links)}
+    if suffix is None:
+        headers["Vary"] = "Accept"
+        headers["Content-Location"] = f"{base}.{fmt.extension}"
+    return headers
+
+
+def render(request: Request, template: str, status: int = 200, **context: object) -> Response:
+    page = (
+        templates()
+        .get_template(template)
+        .render(root=root_path(request), request_path=request.url.path, **context)
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def rdf_response(body: bytes, fmt: _Format, headers: dict[str, str]) -> Response:
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+# ---------------------------------------------------------------- not found
+
+
+def suggestions(store: Store, kind: str, name: str) -> list[tuple[str, str]]:
+    """Near names (difflib over slugs and labels): [(IRI, label)]."""
+    prefix = KINDS[kind]
+    rows = store.query(
+        "SELECT DISTINCT ?s ?l WHERE { ?s ?p ?o "
+        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) '
+        "OPTIONAL { ?s rdfs:label ?l } }"
+    ).rows()
+    names: dict[str, tuple[str, str]] = {}
+    for s, label in rows:
+        slug = str(s)[len(prefix) :]
+        text = str(label) if label is not None else slug
+        names.setdefault(slug.lower(), (str(s), text))
+        if label is not None:
+            names.setdefault(str(label).lower(), (str(s), text))
+    close = difflib.get_close_matches(name.lower(), list(names), n=8, cutoff=0.5)
+    return list(dict.fromkeys(names[c] for c in close))[:5]
+
+
+def not_found(request: Request, store: Store, kind: str, name: str, fmt: _Format) -> Response:
+    near = suggestions(store, kind, name)
+    iri = iri_for(kind, name)
+    message = f"{iri} is not in the graph"
+    if fmt is HTML:
+        root = root_path(request)
+        links = [(label, root + (local_path(i) or "")) for i, label in near]
+        return render(
+            request, "not_found.html", 404, title="Not found", iri=iri, message=message, near=links
+        )
+    raise UnknownResource(message, iri=iri, suggestions=[i for i, _ in near] or None)
+
+
+# ---------------------------------------------------------------- descriptions
+
+
+def sentence_facts(store: Store, d: Description) -> list[Statement]:
+    """The facts a sentence yields: the triples of its named graph."""
+    facts = [Statement(s, p, o, (d.iri,)) for s, p, o, _ in store.quads(str(d.iri))]
+    add_labels(store, d, {t for st in facts for t in (st.subject, st.predicate, st.object)})
+    return facts
+
+
+def neighbours(store: Store, d: Description) -> dict[str, views.Value]:
+    """Previous and next plot events by leon:position."""
+    positions = [v for v in d.values(POSITION) if str(v).lstrip("-").isdigit()]
+    if not positions:
+        return {}
+    n = int(str(positions[0]))
+    rows = list(
+        store.query(
+            f"SELECT ?e ?n WHERE {{ ?e <{POSITION}> ?n FILTER(?n = {n - 1} || ?n = {n + 1}) }}"
+        ).rows()
+    )
+    add_labels(store, d, [e for e, _ in rows])  # type: ignore[misc]
+    linker = views.Linker(d, "")
+    return {("previous" if int(str(k)) < n else "next"): linker.value(e) for e, k in rows}  # type: ignore[misc]
+
+
+def describe_response(request: Request, kind: str, segment: str) -> Response:
+    name, suffix = split_name(segment)
+    fmt = choose_format(request, suffix)
+    pub = publication(request)
+    store = pub.store
+    iri = iri_for(kind, name)
+    d = describe(store, iri)
+    facts = sentence_facts(store, d) if kind == "sentence" else []
+    if not d.exists and not facts:
+        return not_found(request, store, kind, name, fmt)
+    path = f"/{kind}/{name}"
+    headers = headers_for(request, path, suffix, fmt)
+    if fmt is not HTML:
+        quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
+        body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
+        return rdf_response(body, fmt, headers)
+    return resource_page(request, pub, d, facts, path, headers)
+
+
+def resource_page(
+    request: Request,
+    pub: Publication,
+    d: Description,
+    facts: list[Statement],
+    path: str,
+    headers: dict[str, str],
+) -> Response:
+    root = root_path(request)
+    linker = views.Linker(d, root)
+    term = str(d.iri).startswith(str(LEON))
+    examples, uses = [], 0
+    if term:
+        from leongraph.ontology_docs import TermDoc
+        from leongraph.ontology_docs import examples as term_examples
+
+        doc = TermDoc(d.iri, kinds=d.types)
+        examples, uses = term_examples(pub.store, doc)
+        add_labels(pub.store, d, {t for st in examples for t in (st.subject, st.object)})
+    text = d.sentence_text.get(d.iri) if str(d.iri).startswith(str(SENT)) else None
+    marked = (
+        highlight(text, linker.phrases(*(t for st in facts for t in (st.subject, st.object))))
+        if text
+        else []
+    )
+    response = render(
+        request,
+        "resource.html",
+        d=d,
+        title=d.label(d.iri),
+        iri=str(d.iri),
+        types=[linker.value(t) for t in d.types],
+        same_as=views.same_as(linker),
+        rows=views.rows(linker, d.outgoing),
+        incoming=views.rows(linker, d.incoming, incoming=True),
+        sources=views.cited_sentences(linker),
+        sentence=marked,
+        facts=views.triples(linker, facts),
+        examples=[
+            tuple(linker.value(t) for t in (st.subject, st.predicate, st.object)) for st in examples
+        ],
+        uses=uses,
+        neighbours=neighbours(pub.store, d) if d.values(POSITION) else {},
+        alternates=views.alternates(root + path, RDF_FORMATS),
+        graph_size=d.graph_sizes.get(str(d.iri)),
+    )
+    response.headers.update(headers)
+    return response
+
+
+@router.get("/resource/{segment}", summary="A resource: HTML page or RDF description")
+def resource(segment: str, request: Request) -> Response:
+    return describe_response(request, "resource", segment)
+
+
+@router.get("/sentence/{segment}", summary="A source sentence and the facts it states")
+def sentence(segment: str, request: Request) -> Response:
+    return describe_response(request, "sentence", segment)
+
+
+@router.get("/ontology/{segment}", summary="An ontology term (the page of ontology#Term)")
+def ontology_term(segment: str, request: Request) -> Response:
+    return describe_response(request, "ontology", segment)
+
+
+# ---------------------------------------------------------------- ontology and named graphs
+
+
+def ontology_response(request: Request, suffix: str | None) -> Response:
+    fmt = choose_format(request, suffix)
+    pub = publication(request)
+    headers = headers_for(request, "/ontology", suffix, fmt)
+    if fmt is not HTML:
+        body = pub.cached(
+            ("ontology", fmt.name),
+            lambda: serialize(pub.store.quads(str(ONTOLOGY_GRAPH)), fmt, context=pub.context),  # type: ignore[arg-type]
+        )
+        return rdf_response(body, fmt, headers)
+    root = root_path(request)
+
+    def page() -> bytes:
+        doc = document(pub.store)
+        linker = views.Linker(doc.labels, root)
+        return render(
+            request,
+            "ontology.html",
+            title=doc.labels.label(doc.labels.iri),
+            iri=ONTOLOGY_IRI,
+            comments=[str(c) for c in doc.header.get(RDFS_COMMENT, [])],
+            header=header_view(doc, linker),
+            classes=[term_view(t, linker) for t in doc.classes],
+            properties=[term_view(t, linker) for t in doc.properties],
+            others=[term_view(t, linker) for t in doc.others],
+            alternates=views.alternates(root + "/ontology", RDF_FORMATS),
+        ).body
+
+    response = HTMLResponse(pub.cached(("ontology-html", root), page))
+    response.headers.update(headers)
+    return response
+
+
+@router.get("/ontology", summary="Ontology documentation (HTML) or the ontology in RDF")
+def ontology(request: Request) -> Response:
+    return ontology_response(request, None)
+
+
+@router.get("/ontology.{suffix}", include_in_schema=False)
+def ontology_suffixed(suffix: str, request: Request) -> Response:
+    split_name("ontology." + suffix)
+    return ontology_response(request, suffix.lower())
+
+
+@router.get("/graph/{segment}", summary="A named graph: its triples as a page or in RDF")
+def graph(segment: str, request: Request) -> Response:
+    name, suffix = split_name(segment)
+    fmt = choose_format(request, suffix)
+    pub = publication(request)
+    iri = iri_for("graph", name)
+    size = pub.store.graph_sizes().get(iri)
+    if size is None:
+        return not_found(request, pub.store, "graph", name, fmt)
+    path = f"/graph/{name}"
+    headers = headers_for(request, path, suffix, fmt)
+    if fmt is not HTML:
+        body = pub.cached(
+            ("graph", name, fmt.name),
+            lambda: serialize(pub.store.quads(iri), fmt, context=pub.context),  # type: ignore[arg-type]
+        )
+        return rdf_response(body, fmt, headers)
+    d = describe(pub.store, iri)
+    triples = _graph_statements(pub.store, d, iri)
+    linker = views.Linker(d, root_path(request))
+    response = render(
+        request,
+        "graph.html",
+        title=d.label(d.iri),
+        iri=iri,
+        name=name,
+        size=size,
+        shown=len(triples),
+        triples=[
+            tuple(linker.value(t) for t in (st.subject, st.predicate, st.object)) for st in triples
+        ],
+        alternates=views.alternates(root_path(request) + path, RDF_FORMATS),
+    )
+    response.headers.update(headers)
+    return response
+
+
+def _graph_statements(store: Store, d: Description, iri: str) -> list[Statement]:
+    out: list[Statement] = []
+    for s, p, o, _ in store.quads(iri):
+        out.append(Statement(s, p, o, ()))
+        if len(out) >= MAX_GRAPH_ROWS:
+            break
+    add_labels(store, d, {t for st in out for t in (st.subject, st.predicate, st.object)})
+    return out

@@ -1,0 +1,92 @@
+"""What the linked-data side derives once from the loaded (read-only) graph: a fingerprint and a
+modification time for conditional requests, the JSON-LD context, the VoID statistics and the
+serialised exports. One ``Publication`` per app, built on first use and kept in app.state."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+from rdflib import BNode
+from starlette.requests import HTTPConnection
+
+from leongraph.config import Settings
+from leongraph.loader import bundled_files
+from leongraph.serialize import JsonLdContext, build_context
+from leongraph.store import Store
+from leongraph.void import VoidStats, compute_stats
+
+
+def fingerprint(store: Store) -> str:
+    """SHA-256 of the sorted quads, blank nodes written as ``[]`` so the value is the same in
+    every worker and across restarts for the same data."""
+    lines = sorted(
+        " ".join("[]" if isinstance(t, BNode) else t.n3() for t in quad if t is not None)
+        for quad in store.quads()
+    )
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def data_mtime(settings: Settings) -> datetime:
+    """When the served data last changed: the newest bundled file, or the on-disk store."""
+    if settings.store_path is not None:
+        paths = [settings.store_path, *Path(settings.store_path).glob("*")]
+    else:
+        paths = [p for p, _ in bundled_files(settings.project_root)]
+    stamps = [p.stat().st_mtime for p in paths if p.exists()]
+    moment = datetime.fromtimestamp(max(stamps), UTC) if stamps else datetime.now(UTC)
+    return moment.replace(microsecond=0)
+
+
+@dataclass
+class Publication:
+    store: Store
+    settings: Settings
+    fingerprint: str
+    last_modified: datetime
+    context: JsonLdContext
+    _void: VoidStats | None = None
+    _cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store) -> Publication:
+        return cls(store, settings, fingerprint(store), data_mtime(settings), build_context(store))
+
+    @property
+    def http_date(self) -> str:
+        return format_datetime(self.last_modified, usegmt=True)
+
+    @property
+    def void_stats(self) -> VoidStats:
+        if self._void is None:
+            self._void = compute_stats(self.store)
+        return self._void
+
+    def cached(self, key: tuple[str, ...], make: object) -> bytes:
+        """Serialise once per key (the data never changes while served)."""
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = make()  # type: ignore[operator]
+            return self._cache[key]
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+def publication(conn: HTTPConnection) -> Publication:
+    """The app's Publication, built on first use."""
+    state = conn.app.state
+    with _BUILD_LOCK:
+        pub = getattr(state, "publication", None)
+        if pub is None:
+            pub = Publication.build(state.settings, state.store)
+            state.publication = pub
+    return pub
