@@ -3,14 +3,20 @@ error classes to one error body, and holds no module-level state."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from leongraph import __version__
 from leongraph.config import Settings
 from leongraph.errors import LeongraphError
+from leongraph.executor import create_executor
 from leongraph.store import Store
 
 
@@ -44,7 +50,13 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     """Build the application for one settings object and one loaded store."""
     from leongraph import export, pages, reconcile, sparql, ui
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.executor.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="leongraph",
         version=__version__,
         root_path=settings.root_path,
@@ -54,10 +66,18 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.executor = create_executor(store, settings)  # forks the query workers' zygote
 
     @app.exception_handler(LeongraphError)
     async def _domain_error(request: Request, exc: LeongraphError) -> Response:
-        return error_response(request, exc.status, exc.title, exc.message, **exc.details)
+        return error_response(request, exc.status, exc.title, exc.message,
+                              headers=getattr(exc, "headers", None), **exc.details)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        """A real bug: the one error body with 500, never a stack trace."""
+        return error_response(request, 500, "Internal error",
+                              "The server failed to answer; this is a bug in leongraph.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -88,6 +108,17 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     for module in (sparql, export, pages, reconcile, ui):
         app.include_router(module.router)
+    # Outermost last: gzip large answers, then CORS (so even errors carry the CORS headers).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["X-Leongraph-Truncated", "Content-Length", "ETag"],
+            max_age=86400,
+        )
     # ETag / Last-Modified / 304 on every GET: the graph is read-only while served.
     from leongraph.conditional import ConditionalGetMiddleware
 

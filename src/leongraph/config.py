@@ -29,7 +29,10 @@ class Settings:
     max_rows: int = 10_000
     max_query_length: int = 100_000
     max_body_bytes: int = 1_000_000
-    workers: int = 1
+    #: Query worker processes (killed and replaced on timeout); 0 evaluates in the server.
+    workers: int = 4
+    #: Address space a query worker may add to what the store needs, in MiB.
+    worker_memory_mb: int = 2048
     allow_updates: bool = False
     root_path: str = ""
     cors: bool = True

@@ -415,6 +415,8 @@ class RdflibStore(Store):
         )
         ns = PREFIXES if prefixes is None else prefixes
         prepared = self._prepare(text, tuple(sorted(ns.items())))
+        if default_graphs is not None or named_graphs is not None:
+            prepared = _without_dataset_clause(prepared)
         result = view.query(prepared)  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult("ask", [], bool(result.askAnswer))
@@ -439,6 +441,20 @@ class RdflibStore(Store):
         for s, p, o, g in self._ds.quads((None, None, None, ctx)):
             gid = g.identifier if hasattr(g, "identifier") else g
             yield s, p, o, gid  # type: ignore[misc]
+
+
+def _without_dataset_clause(prepared: object) -> object:
+    """The prepared query minus its FROM / FROM NAMED: explicit graphs replace them (SPARQL
+    1.1 Protocol), and rdflib would otherwise look them up again inside the view."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query
+
+    algebra = prepared.algebra  # type: ignore[attr-defined]
+    if not algebra.get("datasetClause"):
+        return prepared
+    stripped = CompValue(algebra.name, **algebra)
+    stripped["datasetClause"] = None
+    return Query(prepared.prologue, stripped)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- persistence

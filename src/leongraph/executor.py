@@ -1,0 +1,353 @@
+"""Query evaluation in worker processes that can be killed.
+
+Neither engine can be interrupted once a query runs (pyoxigraph evaluates in Rust with the GIL
+released; rdflib in pure Python), so a timeout that really stops a pathological query needs a
+process to kill. The design:
+
+- At start the server process forks one *zygote*: a copy holding the loaded store, single-
+  threaded, doing nothing but fork workers on request. Forking from it (not from the server,
+  which runs threads) is safe, and each worker shares the store copy-on-write: no reload.
+- Each worker gets its own socket pair; the zygote passes the server's end back over a Unix
+  socket (SCM_RIGHTS). A request is one pickled Plan out, one pickled Answer (or error) back.
+- The server waits for the answer at most ``settings.timeout`` seconds; past that it SIGKILLs
+  the worker and answers 503. A replacement is forked on the next demand, so other clients keep
+  being served by the other workers meanwhile.
+- Workers cap their own address space (``settings.worker_memory_mb`` above what the store
+  needs) with ``setrlimit``; a worker that dies for it is reported as a 503 as well.
+
+``workers=0`` evaluates in the calling thread instead (no isolation, no hard timeout): for
+platforms without fork and for the CLI, which runs one query and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import resource
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+
+from leongraph import errors
+from leongraph.config import Settings
+from leongraph.evaluation import Answer, Plan, execute
+from leongraph.store import Store
+
+log = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("!Q")
+#: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
+_LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+
+class WorkerLost(errors.QueryTimeout):
+    """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
+
+    title = "Query aborted"
+
+
+def _send(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exactly(sock: socket.socket, n: int) -> bytes:
+    parts: list[bytes] = []
+    while n:
+        chunk = sock.recv(min(n, 1 << 20))
+        if not chunk:
+            raise EOFError("peer closed the connection")
+        parts.append(chunk)
+        n -= len(chunk)
+    return b"".join(parts)
+
+
+def _recv(sock: socket.socket) -> bytes:
+    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
+    return _recv_exactly(sock, size)
+
+
+# ---------------------------------------------------------------- the worker side
+
+
+def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
+    """Answer plans until the server closes the socket."""
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            plan = pickle.loads(_recv(sock))
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[object, ...] = ("ok", execute(store, plan))
+        except errors.LeongraphError as exc:
+            reply = (
+                "error",
+                type(exc).__module__,
+                type(exc).__qualname__,
+                exc.message,
+                exc.details,
+            )
+        except BaseException as exc:  # a bug: reported to the server, which answers 500
+            log.exception("worker failed")
+            reply = ("bug", f"{type(exc).__name__}: {exc}")
+        _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at what the worker maps now plus ``memory_mb``; no core dumps."""
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return
+    limit = mapped + memory_mb * 1024 * 1024
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
+    """Fork a worker for every byte ``S`` received; quit on ``Q`` or when the server goes."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    children: set[int] = set()
+    while True:
+        try:
+            command = control.recv(1)
+        except OSError:
+            command = b""
+        if command != b"S":
+            for pid in children:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            return
+        server_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:  # the worker
+            control.close()
+            server_end.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 0
+            try:
+                _worker_main(worker_end, store, memory_mb)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        worker_end.close()
+        children.add(pid)
+        socket.send_fds(control, [_HEADER.pack(pid)], [server_end.fileno()])
+        server_end.close()
+
+
+# ---------------------------------------------------------------- the server side
+
+
+@dataclass
+class _Worker:
+    pid: int
+    sock: socket.socket
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+class Executor:
+    """Runs plans; ``run`` blocks (call it from a thread) and honours ``settings.timeout``."""
+
+    def run(self, plan: Plan) -> Answer:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop every process this executor started."""
+
+
+class InProcessExecutor(Executor):
+    """Evaluates in the calling thread: no isolation and no hard timeout."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def run(self, plan: Plan) -> Answer:
+        return execute(self._store, plan)
+
+
+class ProcessExecutor(Executor):
+    """A pool of up to ``settings.workers`` forked worker processes (see the module doc)."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.size = settings.workers
+        self.timeout = settings.timeout
+        self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
+        self._available = threading.Condition(self._lock)
+        self._idle: list[_Worker] = []
+        self._count = 0
+        self._closed = False
+        server_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the zygote
+            code = 0
+            try:
+                server_end.close()
+                for inherited in list(_LIVE_SOCKETS):
+                    with contextlib.suppress(OSError):
+                        inherited.close()
+                _zygote_main(zygote_end, store, settings.worker_memory_mb)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        zygote_end.close()
+        self._zygote_pid = pid
+        self._control = server_end
+        _LIVE_SOCKETS.add(server_end)
+        self._finalizer = weakref.finalize(self, _shutdown, server_end, pid, self._idle)
+
+    # -- pool
+
+    def _spawn(self) -> _Worker:
+        """A fresh worker from the zygote (called with the lock held)."""
+        self._control.sendall(b"S")
+        message, fds, _, _ = socket.recv_fds(self._control, _HEADER.size, 1)
+        if len(message) != _HEADER.size or not fds:
+            raise errors.QueryTimeout("The query workers are not available; try again.")
+        (pid,) = _HEADER.unpack(message)
+        sock = socket.socket(fileno=fds[0])
+        _LIVE_SOCKETS.add(sock)
+        return _Worker(pid, sock)
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._available:
+            while True:
+                if self._closed:
+                    raise errors.QueryTimeout("The server is shutting down.")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.size:
+                    worker = self._spawn()
+                    self._count += 1
+                    return worker
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise errors.QueryTimeout(
+                        f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
+                        "try again later.",
+                        timeout=self.timeout,
+                    )
+                self._available.wait(remaining)
+
+    def _release(self, worker: _Worker, *, healthy: bool) -> None:
+        if not healthy:
+            worker.kill()
+        with self._available:
+            if healthy and not self._closed:
+                self._idle.append(worker)
+            elif not healthy:
+                self._count -= 1
+            self._available.notify()
+
+    def warm_up(self, count: int | None = None) -> None:
+        """Fork ``count`` workers now (default: all), so the first requests wait for none."""
+        with self._available:
+            while self._count < min(count or self.size, self.size):
+                self._idle.append(self._spawn())
+                self._count += 1
+
+    # -- running
+
+    def run(self, plan: Plan) -> Answer:
+        deadline = time.monotonic() + self.timeout
+        worker = self._acquire(deadline)
+        healthy = False
+        try:
+            worker.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            _send(worker.sock, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+            reply = pickle.loads(_recv(worker.sock))
+            healthy = True
+        except TimeoutError:
+            raise errors.QueryTimeout(
+                f"The query ran longer than {self.timeout:g} s and was stopped.",
+                timeout=self.timeout,
+            ) from None
+        except (EOFError, OSError) as exc:
+            raise WorkerLost(
+                "The query was stopped: it needed more memory than a query may use, or it "
+                "crashed the query engine.",
+            ) from exc
+        finally:
+            self._release(worker, healthy=healthy)
+        return _unpack(reply)
+
+    def close(self) -> None:
+        with self._available:
+            self._closed = True
+            self._available.notify_all()
+        self._finalizer()
+
+
+def _unpack(reply: tuple[object, ...]) -> Answer:
+    kind = reply[0]
+    if kind == "ok":
+        return reply[1]  # type: ignore[return-value]
+    if kind == "error":
+        _, module, qualname, message, details = reply
+        raise _rebuild(str(module), str(qualname), str(message), details)  # type: ignore[arg-type]
+    raise RuntimeError(f"query worker failed: {reply[1]}")
+
+
+def _rebuild(module: str, qualname: str, message: str, details: dict[str, object]) -> Exception:
+    """The worker's LeongraphError, as the same class in this process."""
+    cls: object = sys.modules.get(module)
+    for part in qualname.split("."):
+        cls = getattr(cls, part, None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.LeongraphError)):
+        cls = errors.BadRequest
+    exc = cls.__new__(cls)  # type: ignore[call-overload]
+    errors.LeongraphError.__init__(exc, message, **details)
+    for key, value in details.items():  # e.g. QuerySyntaxError.line / .column
+        setattr(exc, key, value)
+    return exc  # type: ignore[no-any-return]
+
+
+def _shutdown(control: socket.socket, zygote_pid: int, idle: list[_Worker]) -> None:
+    """Ask the zygote to kill its workers and exit; make sure it does."""
+    for worker in idle:
+        worker.kill()
+    idle.clear()
+    with contextlib.suppress(OSError):
+        control.sendall(b"Q")
+    with contextlib.suppress(OSError):
+        control.close()
+    for _ in range(50):
+        try:
+            pid, _ = os.waitpid(zygote_pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            return
+        time.sleep(0.01)
+    with contextlib.suppress(OSError):
+        os.kill(zygote_pid, signal.SIGKILL)
+        os.waitpid(zygote_pid, 0)
+
+
+def create_executor(store: Store, settings: Settings) -> Executor:
+    """Worker processes when ``settings.workers`` > 0 and the platform can fork."""
+    if settings.workers <= 0 or not hasattr(os, "fork"):
+        return InProcessExecutor(store)
+    return ProcessExecutor(store, settings)
+
+
+__all__ = ["Executor", "InProcessExecutor", "ProcessExecutor", "WorkerLost", "create_executor"]
