@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
 
-from leongraph.namespaces import NIF, SENT
+from leongraph.namespaces import BASE, NIF, PREFIXES, SENT
 from leongraph.store import Store, Term
 
 #: Predicates that name a thing, best first.
@@ -49,6 +49,15 @@ class Statement:
 
 
 @dataclass
+class Index:
+    """Labels and sentence texts of the whole graph, read once: the graph is read-only."""
+
+    labels: dict[Term, str] = field(default_factory=dict)
+    alt_labels: dict[Term, list[str]] = field(default_factory=dict)
+    sentence_text: dict[URIRef, str] = field(default_factory=dict)
+
+
+@dataclass
 class Description:
     """The neighbourhood of one IRI, ready to render as a page or to serialise."""
 
@@ -57,10 +66,20 @@ class Description:
     nested: list[Statement] = field(default_factory=list)  # statements about blank objects
     incoming: list[Statement] = field(default_factory=list)
     incoming_truncated: bool = False
-    labels: dict[Term, str] = field(default_factory=dict)
-    alt_labels: dict[Term, list[str]] = field(default_factory=dict)
-    sentence_text: dict[URIRef, str] = field(default_factory=dict)
+    index: Index = field(default_factory=lambda: Index())
     graph_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> dict[Term, str]:
+        return self.index.labels
+
+    @property
+    def alt_labels(self) -> dict[Term, list[str]]:
+        return self.index.alt_labels
+
+    @property
+    def sentence_text(self) -> dict[URIRef, str]:
+        return self.index.sentence_text
 
     @property
     def exists(self) -> bool:
@@ -88,7 +107,13 @@ class Description:
         if isinstance(term, Literal):
             return str(term)
         text = str(term)
-        return text.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
+        local = text.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
+        if text.startswith(BASE):
+            return local
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns) :]}"
+        return local
 
     def values(self, predicate: str) -> list[Term]:
         return [st.object for st in self.outgoing if str(st.predicate) == predicate]
@@ -98,27 +123,47 @@ class Description:
         return self.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
+def graph_quads(store: Store, graph: str) -> list[tuple[Term, Term, Term, URIRef]]:
+    """The triples of one named graph as quads, once each, in a stable order (whatever the
+    engine yields for triples that several graphs share)."""
+    name = URIRef(graph)
+    unique = {(s, p, o) for s, p, o, g in store.quads(graph) if g == name}
+    return [(s, p, o, name) for s, p, o in sorted(unique, key=lambda t: tuple(map(str, t)))]
+
+
 def _iri(term: str) -> str:
     if any(c in term for c in '<>"{}|^`\\ \n\t'):
         raise ValueError(f"not a safe IRI: {term!r}")
     return f"<{term}>"
 
 
+def graph_order(graph: URIRef) -> tuple[int, int, str]:
+    """Sentences first, in reading order; then other graphs by name."""
+    tail = str(graph)[len(str(SENT)) :]
+    if str(graph).startswith(str(SENT)) and tail.isdigit():
+        return (0, int(tail), "")
+    return (1, 0, str(graph))
+
+
 def _group(rows: Iterable[tuple[Term | None, ...]]) -> dict[tuple[Term, ...], list[URIRef]]:
-    """Rows of (..., graph) -> {(...): [graphs]} keeping first-seen order."""
+    """Rows of (..., graph) -> {(...): [graphs]}, in a stable order whatever the engine."""
     out: dict[tuple[Term, ...], list[URIRef]] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: tuple(str(t) for t in r)):
         *key, graph = row
         graphs = out.setdefault(tuple(key), [])  # type: ignore[arg-type]
         if isinstance(graph, URIRef) and graph not in graphs:
             graphs.append(graph)
+    for graphs in out.values():
+        graphs.sort(key=graph_order)
     return out
 
 
-def describe(store: Store, iri: str) -> Description:
-    """Collect the description of ``iri`` (which must be an IRI of the graph)."""
+def describe(store: Store, iri: str, index: Index | None = None) -> Description:
+    """Collect the description of ``iri`` (which must be an IRI of the graph); ``index`` is
+    the graph's labels and sentence texts, read here when not given."""
     node = URIRef(iri)
-    d = Description(node, graph_sizes=store.graph_sizes())
+    index = build_index(store) if index is None else index
+    d = Description(node, index=index, graph_sizes=store.graph_sizes())
     ref = _iri(iri)
     out = _group(store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {ref} ?p ?o }} }}").rows())
     d.outgoing = [Statement(node, p, o, tuple(gs)) for (p, o), gs in out.items()]  # type: ignore[arg-type]
@@ -139,58 +184,43 @@ def describe(store: Store, iri: str) -> Description:
         Statement(s, p, node, tuple(gs))  # type: ignore[arg-type]
         for (s, p), gs in list(incoming.items())[:MAX_INCOMING]
     ]
-    terms = {node, *(t for st in d.statements() for t in (st.subject, st.predicate, st.object))}
-    terms |= {g for st in d.statements() for g in st.graphs}
-    add_labels(store, d, terms)
-    sentences = {s for st in d.statements() for s in st.sentences}
-    if str(node).startswith(str(SENT)):
-        sentences.add(node)
-    d.sentence_text = sentence_texts(store, sentences)
     return d
 
 
-def add_labels(store: Store, d: Description, terms: Iterable[Term]) -> None:
-    """Fill ``d.labels`` / ``d.alt_labels`` for the IRIs among ``terms``."""
-    iris = sorted({t for t in terms if isinstance(t, URIRef) and t not in d.labels})
-    preds = " ".join(_iri(p) for p in (*LABEL_PREDICATES, *ALT_LABEL_PREDICATES))
+def build_index(store: Store) -> Index:
+    """Read every label and every sentence text of the graph (two queries)."""
+    index = Index()
+    branches = " UNION ".join(
+        f"{{ ?s {_iri(p)} ?l BIND({_iri(p)} AS ?p) }}"
+        for p in (*LABEL_PREDICATES, *ALT_LABEL_PREDICATES)
+    )
     best: dict[Term, tuple[int, int, str]] = {}
-    for start in range(0, len(iris), 200):
-        values = " ".join(_iri(str(t)) for t in iris[start : start + 200])
-        rows = store.query(
-            f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {preds} }} "
-            "?s ?p ?l FILTER(isLiteral(?l)) }"
-        ).rows()
-        for s, p, label in rows:
-            if str(p) in ALT_LABEL_PREDICATES:
-                alts = d.alt_labels.setdefault(s, [])  # type: ignore[arg-type]
-                if str(label) not in alts:
-                    alts.append(str(label))
-                continue
-            lang = getattr(label, "language", None) or ""
-            rank = (
-                LABEL_PREDICATES.index(str(p)),
-                LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES),
-                str(label),
-            )
-            if s not in best or rank < best[s]:  # type: ignore[operator]
-                best[s] = rank  # type: ignore[index]
-    d.labels.update({s: rank[2] for s, rank in best.items()})
-
-
-def sentence_texts(store: Store, sentences: Iterable[URIRef]) -> dict[URIRef, str]:
-    """The text of each source sentence: a known text predicate, else its longest literal."""
-    wanted = sorted(set(sentences))
-    if not wanted:
-        return {}
-    values = " ".join(_iri(str(s)) for s in wanted)
+    for s, p, label in store.query(f"SELECT ?s ?p ?l WHERE {{ {branches} }}").rows():
+        if not isinstance(s, URIRef) or not isinstance(label, Literal):
+            continue
+        if str(p) in ALT_LABEL_PREDICATES:
+            alts = index.alt_labels.setdefault(s, [])
+            if str(label) not in alts:
+                alts.append(str(label))
+            continue
+        lang = label.language or ""
+        rank = (
+            LABEL_PREDICATES.index(str(p)),
+            LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES),
+            str(label),
+        )
+        if s not in best or rank < best[s]:
+            best[s] = rank
+    index.labels.update({s: rank[2] for s, rank in best.items()})
     rows = store.query(
-        f"SELECT ?s ?p ?t WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?t "
-        "FILTER(isLiteral(?t) && (datatype(?t) = xsd:string || lang(?t) != '')) }"
+        f"SELECT ?s ?p ?t WHERE {{ ?s ?p ?t FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(SENT)!r}) "
+        "&& isLiteral(?t) && (datatype(?t) = xsd:string || lang(?t) != '')) }"
     ).rows()
-    best: dict[URIRef, tuple[int, int, str]] = {}
+    texts: dict[URIRef, tuple[int, int, str]] = {}
     for s, p, text in rows:
         known = TEXT_PREDICATES.index(str(p)) if str(p) in TEXT_PREDICATES else len(TEXT_PREDICATES)
         rank = (known, -len(str(text)), str(text))
-        if s not in best or rank < best[s]:  # type: ignore[operator]
-            best[s] = rank  # type: ignore[index]
-    return {s: rank[2] for s, rank in best.items()}
+        if s not in texts or rank < texts[s]:  # type: ignore[operator]
+            texts[s] = rank  # type: ignore[index]
+    index.sentence_text.update({s: rank[2] for s, rank in texts.items()})
+    return index

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from leongraph import pages
+from leongraph.describe import graph_quads
 from leongraph.errors import BadRequest, UnknownResource
 from leongraph.formats import TURTLE, RdfFormat
 from leongraph.namespaces import BASE, GRAPH, SENT
@@ -58,7 +59,7 @@ def export_bytes(
 
     def make() -> bytes:
         if graph is not None:
-            return serialize(pub.store.quads(graph), fmt, context=pub.context)  # type: ignore[arg-type]
+            return serialize(graph_quads(pub.store, graph), fmt, context=pub.context)
         quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]  # type: ignore[list-item]
         return serialize(quads, fmt, context=pub.context)
 
@@ -100,7 +101,7 @@ def graph_store(request: Request) -> Response:
             raise UnknownResource(f"no named graph <{iri[:200]}> in the dataset", graph=iri[:200])
         body = pub.cached(
             ("gsp", iri, fmt.name),
-            lambda: serialize(pub.store.quads(iri), fmt, context=pub.context),  # type: ignore[arg-type]
+            lambda: serialize(graph_quads(pub.store, iri), fmt, context=pub.context),
         )
     else:
         # The default graph is the union of all named graphs.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from leongraph.describe import Description, Statement, add_labels
+from leongraph.describe import Description, Index, Statement, graph_quads
 from leongraph.namespaces import LEON, ONTOLOGY_GRAPH
 from leongraph.store import Store, Term
 from leongraph.urls import ONTOLOGY_IRI
@@ -68,25 +68,30 @@ class OntologyDoc:
     labels: Description  # labels of every IRI shown
 
 
-def examples(store: Store, term: TermDoc) -> tuple[list[Statement], int]:
-    """Up to EXAMPLES triples of the data using the term, and how many there are in all."""
-    ref = f"<{term.iri}>"
-    if term.is_class:
-        where = f"?s a {ref} . BIND(rdf:type AS ?p) BIND({ref} AS ?o)"
-    else:
-        where = f"?s {ref} ?o . BIND({ref} AS ?p)"
-    count = next(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}").rows())[0]
-    rows = store.query(
-        f"SELECT ?s ?p ?o WHERE {{ {where} FILTER(isIRI(?s)) }} ORDER BY ?s ?o LIMIT {EXAMPLES}"
-    ).rows()
-    return [Statement(s, p, o, ()) for s, p, o in rows], int(count)  # type: ignore[arg-type]
+def add_examples(store: Store, docs: list[TermDoc]) -> None:
+    """Fill each term's uses (how many triples of the graph use it) and up to EXAMPLES of
+    them, with two queries in all (one for properties, one for classes)."""
+    by_iri = {d.iri: d for d in docs}
+    for classes in (False, True):
+        chosen = sorted(str(d.iri) for d in docs if d.is_class == classes)
+        if not chosen:
+            continue
+        values = " ".join(f"<{iri}>" for iri in chosen)
+        var, pattern = ("?o", "?s a ?o BIND(rdf:type AS ?p)") if classes else ("?p", "?s ?p ?o")
+        text = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES {var} {{ {values} }} {pattern} }}"
+        rows = sorted(store.query(text).rows(), key=lambda r: tuple(str(t) for t in r))
+        for s, p, o in rows:
+            doc = by_iri[o if classes else p]  # type: ignore[index]
+            doc.uses += 1
+            if len(doc.examples) < EXAMPLES and isinstance(s, URIRef):
+                doc.examples.append(Statement(s, p, o, ()))  # type: ignore[arg-type]
 
 
-def document(store: Store) -> OntologyDoc:
+def document(store: Store, index: Index) -> OntologyDoc:
     """Read the ontology graph into classes, properties and other terms, with examples."""
     terms: dict[URIRef, TermDoc] = {}
     header: dict[str, list[Term]] = {}
-    for s, p, o, _ in store.quads(str(ONTOLOGY_GRAPH)):
+    for s, p, o, _ in graph_quads(store, str(ONTOLOGY_GRAPH)):
         if str(s) == ONTOLOGY_IRI:
             header.setdefault(str(p), []).append(o)
             continue
@@ -97,14 +102,8 @@ def document(store: Store) -> OntologyDoc:
             doc.kinds.append(o)
         else:
             doc.facts.setdefault(str(p), []).append(o)
-    for doc in terms.values():
-        doc.examples, doc.uses = examples(store, doc)
-    labels = Description(URIRef(ONTOLOGY_IRI))
-    shown = {t for d in terms.values() for vs in d.facts.values() for t in vs}
-    shown |= {t for d in terms.values() for t in d.kinds} | set(terms)
-    shown |= {t for d in terms.values() for st in d.examples for t in (st.subject, st.object)}
-    shown |= {t for vs in header.values() for t in vs}
-    add_labels(store, labels, shown)
+    add_examples(store, list(terms.values()))
+    labels = Description(URIRef(ONTOLOGY_IRI), index=index)
     ordered = sorted(terms.values(), key=lambda d: d.name.lower())
     classes = [d for d in ordered if d.is_class]
     properties = [d for d in ordered if any(str(k) in PROPERTY_TYPES for k in d.kinds)]

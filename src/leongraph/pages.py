@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from leongraph import views
-from leongraph.describe import Description, Statement, add_labels, describe
+from leongraph.describe import Description, Statement, describe, graph_quads
 from leongraph.errors import BadRequest, UnknownResource
 from leongraph.formats import RdfFormat, _Format
 from leongraph.highlight import highlight
 from leongraph.namespaces import LEON, ONTOLOGY_GRAPH, SENT
 from leongraph.negotiation import negotiate, parse_accept
-from leongraph.ontology_docs import document, header_view, term_view
+from leongraph.ontology_docs import TermDoc, add_examples, document, header_view, term_view
 from leongraph.publication import Publication, publication
 from leongraph.serialize import serialize
 from leongraph.store import Store
@@ -133,8 +133,7 @@ def not_found(request: Request, store: Store, kind: str, name: str, fmt: _Format
 
 def sentence_facts(store: Store, d: Description) -> list[Statement]:
     """The facts a sentence yields: the triples of its named graph."""
-    facts = [Statement(s, p, o, (d.iri,)) for s, p, o, _ in store.quads(str(d.iri))]
-    add_labels(store, d, {t for st in facts for t in (st.subject, st.predicate, st.object)})
+    facts = [Statement(s, p, o, (d.iri,)) for s, p, o, _ in graph_quads(store, str(d.iri))]
     return facts
 
 
@@ -149,7 +148,6 @@ def neighbours(store: Store, d: Description) -> dict[str, views.Value]:
             f"SELECT ?e ?n WHERE {{ ?e <{POSITION}> ?n FILTER(?n = {n - 1} || ?n = {n + 1}) }}"
         ).rows()
     )
-    add_labels(store, d, [e for e, _ in rows])  # type: ignore[misc]
     linker = views.Linker(d, "")
     return {("previous" if int(str(k)) < n else "next"): linker.value(e) for e, k in rows}  # type: ignore[misc]
 
@@ -160,7 +158,7 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
     pub = publication(request)
     store = pub.store
     iri = iri_for(kind, name)
-    d = describe(store, iri)
+    d = describe(store, iri, pub.index)
     facts = sentence_facts(store, d) if kind == "sentence" else []
     if not d.exists and not facts:
         return not_found(request, store, kind, name, fmt)
@@ -186,12 +184,9 @@ def resource_page(
     term = str(d.iri).startswith(str(LEON))
     examples, uses = [], 0
     if term:
-        from leongraph.ontology_docs import TermDoc
-        from leongraph.ontology_docs import examples as term_examples
-
         doc = TermDoc(d.iri, kinds=d.types)
-        examples, uses = term_examples(pub.store, doc)
-        add_labels(pub.store, d, {t for st in examples for t in (st.subject, st.object)})
+        add_examples(pub.store, [doc])
+        examples, uses = doc.examples, doc.uses
     text = d.sentence_text.get(d.iri) if str(d.iri).startswith(str(SENT)) else None
     marked = (
         highlight(text, linker.phrases(*(t for st in facts for t in (st.subject, st.object))))
@@ -204,7 +199,7 @@ def resource_page(
         d=d,
         title=d.label(d.iri),
         iri=str(d.iri),
-        types=[linker.value(t) for t in d.types],
+        types=sorted((linker.value(t) for t in d.types), key=lambda v: (v.external, v.text)),
         same_as=views.same_as(linker),
         rows=views.rows(linker, d.outgoing),
         incoming=views.rows(linker, d.incoming, incoming=True),
@@ -248,13 +243,15 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
     if fmt is not HTML:
         body = pub.cached(
             ("ontology", fmt.name),
-            lambda: serialize(pub.store.quads(str(ONTOLOGY_GRAPH)), fmt, context=pub.context),  # type: ignore[arg-type]
+            lambda: serialize(
+                graph_quads(pub.store, str(ONTOLOGY_GRAPH)), fmt, context=pub.context
+            ),  # type: ignore[arg-type]
         )
         return rdf_response(body, fmt, headers)
     root = root_path(request)
 
     def page() -> bytes:
-        doc = document(pub.store)
+        doc = document(pub.store, pub.index)
         linker = views.Linker(doc.labels, root)
         return render(
             request,
@@ -299,10 +296,10 @@ def graph(segment: str, request: Request) -> Response:
     if fmt is not HTML:
         body = pub.cached(
             ("graph", name, fmt.name),
-            lambda: serialize(pub.store.quads(iri), fmt, context=pub.context),  # type: ignore[arg-type]
+            lambda: serialize(graph_quads(pub.store, iri), fmt, context=pub.context),
         )
         return rdf_response(body, fmt, headers)
-    d = describe(pub.store, iri)
+    d = describe(pub.store, iri, pub.index)
     triples = _graph_statements(pub.store, d, iri)
     linker = views.Linker(d, root_path(request))
     response = render(
@@ -324,9 +321,8 @@ def graph(segment: str, request: Request) -> Response:
 
 def _graph_statements(store: Store, d: Description, iri: str) -> list[Statement]:
     out: list[Statement] = []
-    for s, p, o, _ in store.quads(iri):
+    for s, p, o, _ in graph_quads(store, iri):
         out.append(Statement(s, p, o, ()))
         if len(out) >= MAX_GRAPH_ROWS:
             break
-    add_labels(store, d, {t for st in out for t in (st.subject, st.predicate, st.object)})
     return out

@@ -4,8 +4,10 @@ serialised exports. One ``Publication`` per app, built on first use and kept in 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -15,6 +17,7 @@ from rdflib import BNode
 from starlette.requests import HTTPConnection
 
 from leongraph.config import Settings
+from leongraph.describe import Index, build_index
 from leongraph.loader import bundled_files
 from leongraph.serialize import JsonLdContext, build_context
 from leongraph.store import Store
@@ -64,6 +67,11 @@ class Publication:
     def http_date(self) -> str:
         return format_datetime(self.last_modified, usegmt=True)
 
+    @functools.cached_property
+    def index(self) -> Index:
+        """Labels and sentence texts of the whole graph."""
+        return build_index(self.store)
+
     @property
     def void_stats(self) -> VoidStats:
         if self._void is None:
@@ -79,6 +87,8 @@ class Publication:
 
 
 _BUILD_LOCK = threading.Lock()
+# Apps sharing one loaded store (tests, several apps in a process) share its Publication.
+_BY_STORE: weakref.WeakKeyDictionary[Store, Publication] = weakref.WeakKeyDictionary()
 
 
 def publication(conn: HTTPConnection) -> Publication:
@@ -87,6 +97,9 @@ def publication(conn: HTTPConnection) -> Publication:
     with _BUILD_LOCK:
         pub = getattr(state, "publication", None)
         if pub is None:
-            pub = Publication.build(state.settings, state.store)
+            pub = _BY_STORE.get(state.store)
+            if pub is None or pub.settings != state.settings:
+                pub = Publication.build(state.settings, state.store)
+                _BY_STORE[state.store] = pub
             state.publication = pub
     return pub

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
 
-from leongraph.describe import Description, Statement
+from leongraph.describe import Description, Statement, graph_order
 from leongraph.formats import RdfFormat
 from leongraph.highlight import Segment, highlight
 from leongraph.namespaces import SENT, WD
@@ -113,9 +113,12 @@ def rows(linker: Linker, statements: Iterable[Statement], *, incoming: bool = Fa
         phrases = linker.phrases(other, linker.description.iri)
         sources = tuple(linker.source(s, phrases) for s in st.sentences)
         row.values.append((linker.value(other), sources, linker.graphs(st)))
-    ordered = sorted(grouped.values(), key=lambda r: r.predicate.text.lower())
+    # The project's own terms first, then the same facts in public vocabularies (prefix:name).
+    ordered = sorted(
+        grouped.values(), key=lambda r: (":" in r.predicate.text, r.predicate.text.lower())
+    )
     for row in ordered:
-        row.values.sort(key=lambda v: v[0].text.lower())
+        row.values.sort(key=lambda v: (v[0].text.lower(), v[0].iri or v[0].text))
     return ordered
 
 
@@ -126,13 +129,9 @@ def cited_sentences(linker: Linker) -> list[Source]:
         for s in st.sentences:
             by_sentence.setdefault(s, []).extend(linker.phrases(st.subject, st.object))
 
-    def key(s: URIRef) -> tuple[int, str]:
-        tail = str(s)[len(str(SENT)) :]
-        return (int(tail) if tail.isdigit() else 1 << 30, tail)
-
     return [
         linker.source(s, dict.fromkeys(phrases))
-        for s, phrases in sorted(by_sentence.items(), key=lambda i: key(i[0]))
+        for s, phrases in sorted(by_sentence.items(), key=lambda i: graph_order(i[0]))
     ]
 
 
