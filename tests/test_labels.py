@@ -23,8 +23,10 @@ TTL = """
 wd:Q1 wdt:P57 wd:Q2 ; wdt:P161 wd:Q3, ex:nolabel ;
     rdfs:label "Film"@en, "Film (fr)"@fr ;
     schema:description "a film"@en ;
-    skos:altLabel "The Movie"@en, "Le Film"@fr, "Movie"@en .
+    skos:altLabel "The Movie"@en, "Le Film"@fr, "Movie"@en ;
+    schema:alternateName "The Movie"@en .
 wd:Q2 rdfs:label "Director"@en .
+wd:Q4 rdfs:label "Someone" ; schema:alternateName "Stan" .
 wd:Q3 rdfs:label "Actrice"@fr .
 ex:nolabel ex:x 1 .
 """
@@ -74,6 +76,11 @@ def test_description_and_alt_labels(tiny: Store) -> None:
     assert got[0]["fDescription"] == "a film"
     assert sorted(got[0]["fAltLabel"].split(", ")) == ["Movie", "The Movie"]
     assert got[1] == {"f": "http://www.wikidata.org/entity/Q2"}  # WDQS: no description, no alias
+
+
+def test_aliases_include_alternate_names_and_untagged_values(tiny: Store) -> None:
+    q = f"SELECT ?xLabel ?xAltLabel {{ BIND(wd:Q4 AS ?x) {SERVICE_EN_FR} }}"
+    assert rows(tiny, q) == [{"xLabel": "Someone", "xAltLabel": "Stan"}]
 
 
 def test_unbound_base_keeps_the_label_unbound(tiny: Store) -> None:

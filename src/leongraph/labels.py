@@ -4,9 +4,11 @@
 SPARQL that binds ``?xLabel``, ``?xDescription`` and ``?xAltLabel`` from the graph itself, so
 the same text runs on every engine and never touches the network. WDQS evaluates the service
 last, so the patterns go at the end of the group that held it. Labels come from ``rdfs:label``,
-descriptions from ``schema:description``, aliases from ``skos:altLabel`` (joined with ", "),
-each in the first listed language that has one; a missing label falls back to the local name of
-the IRI (``Q484675``, ``mathilda-lando``), as WDQS does with item ids.
+descriptions from ``schema:description``, aliases from ``skos:altLabel`` and
+``schema:alternateName`` (where this graph keeps nicknames and alternative titles; joined with
+", "), each in the first listed language that has one, then from a value without a language
+tag; a missing label falls back to the local name of the IRI (``Q484675``, ``mathilda``), as
+WDQS does with item ids.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ BD_SERVICE_PARAM = "http://www.bigdata.com/rdf#serviceParam"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_DESCRIPTION = "http://schema.org/description"
 SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+SCHEMA_ALTERNATE_NAME = "http://schema.org/alternateName"
 AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
 UNBOUND = "urn:x-leongraph:unbound"  # joins nothing: the key of rows whose ?x is unbound
 DEFAULT_LANGUAGE = "en"
@@ -333,17 +336,22 @@ def _patterns(
         lines.append(f"  BIND(COALESCE(?{base}, <{UNBOUND}>) AS ?{keys[base]})")
     key = keys[base]
     candidates: list[str] = []
-    for lang in languages:
-        var = _fresh(f"{out}_{lang.replace('-', '_')}", used)
+    path = (
+        f"<{predicate}>|<{SCHEMA_ALTERNATE_NAME}>"
+        if predicate == SKOS_ALT_LABEL
+        else f"<{predicate}>"
+    )
+    for lang in [*languages, ""]:  # "": a value without a language tag comes last
+        var = _fresh(f"{out}_{lang.replace('-', '_') or 'plain'}", used)
         value = _fresh(f"{out}_value", used)
         candidates.append(f"?{var}")
         pick = (
-            f'GROUP_CONCAT(?{value}; separator=", ")'
+            f'GROUP_CONCAT(DISTINCT ?{value}; separator=", ")'
             if predicate == SKOS_ALT_LABEL
             else f"SAMPLE(?{value})"
         )
         lines.append(
-            f"  OPTIONAL {{ SELECT ?{key} ({pick} AS ?{var}) WHERE {{ ?{key} <{predicate}>"
+            f"  OPTIONAL {{ SELECT ?{key} ({pick} AS ?{var}) WHERE {{ ?{key} {path}"
             f' ?{value} FILTER(LCASE(LANG(?{value})) = "{lang}") }} GROUP BY ?{key} }}'
         )
     if predicate == RDFS_LABEL:
