@@ -8,7 +8,8 @@ descriptions from ``schema:description``, aliases from ``skos:altLabel`` and
 ``schema:alternateName`` (where this graph keeps nicknames and alternative titles; joined with
 ", "), each in the first listed language that has one, then from a value without a language
 tag; a missing label falls back to the local name of the IRI (``Q484675``, ``mathilda``), as
-WDQS does with item ids.
+WDQS does with item ids. A resource linked by ``owl:sameAs`` to a Wikidata item lends the item
+its names: ``wd:Q484675`` has the aliases of the film's local resource.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_DESCRIPTION = "http://schema.org/description"
 SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 SCHEMA_ALTERNATE_NAME = "http://schema.org/alternateName"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
 UNBOUND = "urn:x-leongraph:unbound"  # joins nothing: the key of rows whose ?x is unbound
 DEFAULT_LANGUAGE = "en"
@@ -344,6 +346,7 @@ def _patterns(
     for lang in [*languages, ""]:  # "": a value without a language tag comes last
         var = _fresh(f"{out}_{lang.replace('-', '_') or 'plain'}", used)
         value = _fresh(f"{out}_value", used)
+        same = _fresh(f"{out}_same", used)
         candidates.append(f"?{var}")
         pick = (
             f'GROUP_CONCAT(DISTINCT ?{value}; separator=", ")'
@@ -351,8 +354,9 @@ def _patterns(
             else f"SAMPLE(?{value})"
         )
         lines.append(
-            f"  OPTIONAL {{ SELECT ?{key} ({pick} AS ?{var}) WHERE {{ ?{key} {path}"
-            f' ?{value} FILTER(LCASE(LANG(?{value})) = "{lang}") }} GROUP BY ?{key} }}'
+            f"  OPTIONAL {{ SELECT ?{key} ({pick} AS ?{var}) WHERE {{ {{ ?{key} {path} ?{value} }}"
+            f" UNION {{ ?{same} <{OWL_SAME_AS}> ?{key} . ?{same} {path} ?{value} }}"
+            f' FILTER(LCASE(LANG(?{value})) = "{lang}") }} GROUP BY ?{key} }}'
         )
     if predicate == RDFS_LABEL:
         candidates.append(f'IF(isIRI(?{base}), REPLACE(STR(?{base}), "^.*[/#]", ""), STR(?{base}))')
