@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--bundled", action="store_true", help="also load the bundled graph with its alignments"
     )
     p.set_defaults(func=cmd_load)
+
+    from leongraph import cli_data
+
+    cli_data.register(sub)
     return parser
 
 

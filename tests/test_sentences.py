@@ -1,0 +1,98 @@
+"""The sentence splitter: exact offsets, the tricky quotes of the synopsis, and the checked-in
+data/sentences.ttl that every fact cites (regenerated here so it cannot drift)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from leongraph.config import PROJECT_ROOT
+from leongraph.namespaces import LEON, SENT
+from leongraph.sentences import SOURCE_PATH, render_turtle, split
+
+SOURCE = (PROJECT_ROOT / SOURCE_PATH).read_text(encoding="utf-8")
+
+
+def test_offsets_slice_the_source_exactly() -> None:
+    sentences = split(SOURCE)
+    assert [s.n for s in sentences] == list(range(1, len(sentences) + 1))
+    for s in sentences:
+        assert SOURCE[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+
+
+def test_sentences_do_not_overlap_and_cover_all_text() -> None:
+    sentences = split(SOURCE)
+    for a, b in itertools.pairwise(sentences):
+        assert a.end <= b.start
+        assert SOURCE[a.end : b.start].strip() == ""
+    assert SOURCE[: sentences[0].start].strip() == ""
+    assert SOURCE[sentences[-1].end :].strip() == ""
+
+
+def test_the_synopsis_splits_into_45_sentences() -> None:
+    texts = [s.text for s in split(SOURCE)]
+    assert len(texts) == 45
+    assert texts[2] == "Directed by - Luc Besson"
+    assert texts[8] == "Box office - $45,284,974"
+    assert texts[9].startswith('Leone "Léon" Montana (Jean Reno) is a hitman (or "cleaner,"')
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        'his "best friend,"[3] and (in one scene) watching old Gene Kelly musicals.',
+        'his skills as a "cleaner;" she wants to avenge',
+        "remedying Léon's illiteracy.",
+        '"from Mathilda," and dies.',
+    ],
+)
+def test_quotes_and_apostrophes_do_not_end_a_sentence(fragment: str) -> None:
+    holders = [s for s in split(SOURCE) if fragment in s.text]
+    assert len(holders) == 1
+
+
+def test_exclamation_inside_quotes_ends_the_sentence() -> None:
+    texts = [s.text for s in split(SOURCE)]
+    assert 'Tony sternly informs her that he "ain\'t got no work for a 12-year-old kid!"' in texts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ('He said "no." Then left.', ['He said "no."', "Then left."]),
+        ("A note.[3] Next one.", ["A note.[3]", "Next one."]),
+        ("Line one\nLine - two", ["Line one", "Line - two"]),
+        ("Dr. who", ["Dr. who"]),
+        ("", []),
+    ],
+)
+def test_split_rules(text: str, expected: list[str]) -> None:
+    assert [s.text for s in split(text)] == expected
+
+
+def test_checked_in_turtle_is_regenerated_byte_for_byte() -> None:
+    checked_in = (PROJECT_ROOT / "data" / "sentences.ttl").read_bytes()
+    assert render_turtle(SOURCE).encode("utf-8") == checked_in
+
+
+def test_turtle_states_text_and_offsets() -> None:
+    g = Graph().parse(data=render_turtle(SOURCE), format="turtle")
+    for s in split(SOURCE):
+        iri = URIRef(SENT[str(s.n)])
+        assert g.value(iri, LEON.text) == Literal(s.text, lang="en")
+        assert int(g.value(iri, LEON.startOffset)) == s.start  # type: ignore[arg-type]
+        assert int(g.value(iri, LEON.endOffset)) == s.end  # type: ignore[arg-type]
+        assert int(g.value(iri, LEON["index"])) == s.n  # type: ignore[arg-type]
+
+
+def test_source_copy_matches_shared_source() -> None:
+    shared = Path("/work/shared/source/leon-synopsis.txt")
+    if not shared.exists():  # outside the build machine the copy in data/ is the source
+        assert SOURCE
+        return
+    assert shared.read_text(encoding="utf-8") == SOURCE
