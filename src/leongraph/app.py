@@ -48,7 +48,7 @@ def error_response(
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """Build the application for one settings object and one loaded store."""
-    from leongraph import export, pages, reconcile, sparql, ui
+    from leongraph import export, pages, quickstatements, reconcile, sparql, ui
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,7 +106,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     async def healthz() -> dict[str, object]:
         return {"status": "ok", "engine": store.engine, "triples": len(store)}
 
-    for module in (sparql, export, pages, reconcile, ui):
+    for module in (sparql, export, pages, reconcile, quickstatements, ui):
         app.include_router(module.router)
     # Outermost last: gzip large answers, then CORS (so even errors carry the CORS headers).
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -84,7 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--timeout", type=float, default=None, help="query timeout in seconds")
     p.add_argument("--max-rows", type=int, default=None, dest="max_rows")
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="query worker processes, killed and replaced on timeout (0: evaluate in-process)",
+    )
     p.add_argument(
         "--root-path",
         default=None,
@@ -101,9 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_load)
 
-    from leongraph import cli_data
+    from leongraph import cli_data, cli_sparql, cli_wikidata
 
     cli_data.register(sub)
+    cli_sparql.register(sub)
+    cli_wikidata.register(sub)
     return parser
 
 
