@@ -189,7 +189,7 @@ function selectTab(name, focus = false) {
   if (VIEWS[name]) VIEWS[name].show(config);
   const url = new URL(location.href);
   url.hash = name === "query" ? "" : name;
-  history.replaceState(null, "", url);
+  if (url.href !== location.href) history.replaceState(null, "", url);
 }
 
 function wireTabs() {
@@ -232,6 +232,7 @@ async function main() {
   editor.value = shared ?? DEFAULT_QUERY;
   const tab = location.hash.slice(1);
   if (VIEWS[tab]) selectTab(tab);
+  window.addEventListener("hashchange", () => selectTab(VIEWS[location.hash.slice(1)] ? location.hash.slice(1) : "query"));
   getJson("/api/examples").then(renderExamples, (err) => renderExamples([]) || setStatus(`Examples unavailable: ${err.message}`));
   document.body.dataset.ready = "true";
   if (shared) run();

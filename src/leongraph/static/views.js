@@ -10,31 +10,31 @@ const $ = (id) => document.getElementById(id);
 
 export const TIMELINE_QUERY = `# The plot events in story order, with who takes part, where,
 # and the sentence of the synopsis each one comes from.
-SELECT ?event ?position ?label ?actor ?actorLabel ?place ?placeLabel ?sentence ?text
+SELECT DISTINCT ?event ?position ?label ?actor ?actorLabel ?place ?placeLabel ?sentence ?text
 WHERE {
   ?event a leon:PlotEvent ;
-         schema:position ?position .
-  OPTIONAL { ?event rdfs:label ?label }
-  OPTIONAL { ?event sem:hasActor ?actor .
-             OPTIONAL { ?actor rdfs:label ?actorLabel } }
-  OPTIONAL { ?event sem:hasPlace ?place .
-             OPTIONAL { ?place rdfs:label ?placeLabel } }
-  OPTIONAL { GRAPH ?sentence { ?event a leon:PlotEvent }
+         leon:position ?position .
+  OPTIONAL { ?event rdfs:label ?label FILTER(lang(?label) IN ("en", "")) }
+  OPTIONAL { ?event leon:hasActor ?actor .
+             OPTIONAL { ?actor rdfs:label ?actorLabel FILTER(lang(?actorLabel) IN ("en", "")) } }
+  OPTIONAL { ?event leon:hasPlace ?place .
+             OPTIONAL { ?place rdfs:label ?placeLabel FILTER(lang(?placeLabel) IN ("en", "")) } }
+  OPTIONAL { ?event leon:sourceSentence ?sentence .
              ?sentence leon:text ?text }
 }
 ORDER BY ?position ?event
 `;
 
-export const CAST_QUERY = `# Who plays whom: each actor of a film and the character they play.
-SELECT ?film ?filmLabel ?actor ?actorLabel ?character ?characterLabel
+export const CAST_QUERY = `# Who plays whom: each casting role joins a film, an actor and a character.
+SELECT DISTINCT ?film ?filmLabel ?actor ?actorLabel ?character ?characterLabel
 WHERE {
-  ?film a leon:Film ;
-        schema:actor ?actor .
-  OPTIONAL { ?film rdfs:label ?filmLabel }
-  OPTIONAL { ?actor rdfs:label ?actorLabel }
-  OPTIONAL { ?character schema:actor ?actor ;
-                        a leon:Character .
-             OPTIONAL { ?character rdfs:label ?characterLabel } }
+  ?role a leon:CastingRole ;
+        leon:castFilm|^leon:castingRole ?film ;
+        leon:castActor ?actor .
+  OPTIONAL { ?role leon:castCharacter ?character .
+             OPTIONAL { ?character rdfs:label ?characterLabel FILTER(lang(?characterLabel) IN ("en", "")) } }
+  OPTIONAL { ?film rdfs:label ?filmLabel FILTER(lang(?filmLabel) IN ("en", "")) }
+  OPTIONAL { ?actor rdfs:label ?actorLabel FILTER(lang(?actorLabel) IN ("en", "")) }
 }
 ORDER BY ?actorLabel ?characterLabel
 `;
@@ -81,7 +81,7 @@ function renderTimeline(json, config) {
     const label = rows.find((r) => r.label)?.label.value;
     const actors = distinct(rows, "actor", "actorLabel");
     const places = distinct(rows, "place", "placeLabel");
-    const sentence = rows.find((r) => r.sentence && r.text);
+    const sentences = distinct(rows, "sentence", "text");
     const item = el("li", { class: "event", "data-position": position },
       el("span", { class: "position", "aria-label": `Event ${position}`, text: position }),
       el("div", { class: "event-body" },
@@ -90,9 +90,9 @@ function renderTimeline(json, config) {
           ...actors.flatMap((a, i) => [i ? ", " : "", link(a.iri, a.label, config, "actor")])) : null,
         places.length ? el("p", { class: "where" }, el("span", { class: "tag", text: "Where" }),
           ...places.flatMap((p, i) => [i ? ", " : "", link(p.iri, p.label, config, "place")])) : null,
-        sentence ? el("blockquote", { cite: sentence.sentence.value },
-          el("p", { text: sentence.text.value }),
-          el("footer", {}, link(sentence.sentence.value, `Sentence ${tail(sentence.sentence.value)}`, config, "sentence"))) : null));
+        ...sentences.map((s) => el("blockquote", { cite: s.iri },
+          el("p", { text: s.label }),
+          el("footer", {}, link(s.iri, `Sentence ${tail(s.iri)}`, config, "sentence"))))));
     list.append(item);
   }
   return events.length;

@@ -1,0 +1,580 @@
+"""The query page in a real browser: Debian's chromium, driven through chromedriver by selenium,
+against the real server started as ``leongraph serve`` in a subprocess (once per engine).
+
+Every test fails on a console error or a failed request it did not expect, and saves a
+screenshot of what it checked under its tmp_path. `make test` installs chromium when missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rdflib
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from leongraph.config import ENGINES
+from leongraph.namespaces import BASE, PREFIXES
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+WAIT = 30  # seconds; generous for a loaded CI machine, never reached when things work
+
+
+# ------------------------------------------------------------------------------ fixtures
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`leongraph serve` on a free port; the URL once /healthz answers."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    cmd = [sys.executable, "-m", "leongraph", "serve", "--port", str(port)]
+    cmd += ["--engine", request.param, "--timeout", "8"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEONGRAPH_")}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"leongraph serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"leongraph serve did not answer in 90 s:\n{log.read_text()}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not Path(path).exists():
+            pytest.fail(f"{path} is missing: `make test` installs chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument("--window-size=1280,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT)
+    yield driver
+    driver.quit()
+
+
+class Watch:
+    """Console errors and failed requests seen by the browser since the last check."""
+
+    def __init__(self, driver: WebDriver) -> None:
+        self.driver = driver
+        self.allowed: list[tuple[str, int | str]] = []
+        self.drain()
+
+    def allow(self, url_part: str, status: int | str) -> None:
+        """Expect a response (status) or a failure ("canceled") for URLs containing url_part."""
+        self.allowed.append((url_part, status))
+
+    def drain(self) -> None:
+        self.driver.get_log("browser")
+        self.driver.get_log("performance")
+
+    def _expected(self, url: str, status: int | str) -> bool:
+        return any(part in url and status == s for part, s in self.allowed)
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        urls: dict[str, str] = {}
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            params = message.get("params", {})
+            method = message.get("method")
+            if method == "Network.requestWillBeSent":
+                urls[params["requestId"]] = params["request"]["url"]
+            elif method == "Network.responseReceived":
+                response = params["response"]
+                if response["status"] >= 400 and not self._expected(
+                    response["url"], response["status"]
+                ):
+                    found.append(f"HTTP {response['status']} for {response['url']}")
+            elif method == "Network.loadingFailed":
+                url = urls.get(params["requestId"], "?")
+                kind = "canceled" if params.get("canceled") else params.get("errorText", "")
+                if not self._expected(url, kind) and not (
+                    kind == "net::ERR_ABORTED" and self._expected(url, "canceled")
+                ):
+                    found.append(f"request failed ({kind}) for {url}")
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] != "SEVERE":
+                continue
+            text = entry["message"]
+            expected_failure = "Failed to load resource" in text and any(
+                part in text and str(status) in text for part, status in self.allowed
+            )
+            if not expected_failure:
+                found.append(f"console: {text}")
+        return found
+
+
+@pytest.fixture
+def watch(browser: WebDriver) -> Iterator[Watch]:
+    w = Watch(browser)
+    yield w
+    problems = w.problems()
+    assert not problems, "the page had errors:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def shot(browser: WebDriver, tmp_path: Path) -> Callable[[str], Path]:
+    def save(name: str) -> Path:
+        path = tmp_path / f"{name}.png"
+        browser.save_screenshot(str(path))
+        return path
+
+    return save
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def until(driver: WebDriver, check: Callable[[WebDriver], Any], what: str) -> Any:
+    try:
+        return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(check)
+    except WebDriverException as exc:  # TimeoutException and friends
+        status, error, text = driver.execute_script(
+            "return [document.getElementById('status')?.textContent,"
+            " document.getElementById('error')?.textContent, document.body.innerText]"
+        )
+        raise AssertionError(
+            f"timed out waiting for {what} at {driver.current_url}; status={status!r} "
+            f"error={error!r}; page text: {text[:300]!r}"
+        ) from exc
+
+
+def open_page(driver: WebDriver, url: str) -> None:
+    driver.get(url)
+    until(driver, lambda d: d.execute_script("return document.body.dataset.ready"), "the page")
+
+
+def set_query(driver: WebDriver, text: str) -> None:
+    driver.execute_script(
+        "const t = document.getElementById('editor'); t.value = arguments[0];"
+        "t.dispatchEvent(new Event('input'));",
+        text,
+    )
+
+
+def run_and_wait(driver: WebDriver, what: str = "an answer") -> None:
+    driver.find_element(By.ID, "run").click()
+    until(
+        driver,
+        lambda d: (
+            d.find_element(By.ID, "run").is_enabled()
+            and d.find_element(By.ID, "status").text.strip()
+            and not d.find_element(By.ID, "status").text.startswith("Running")
+        ),
+        what,
+    )
+
+
+def endpoint(server: str, query: str, accept: str = "application/sparql-results+json") -> Any:
+    """Ask the server directly, as a reference for what the page shows."""
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(
+        f"{server}/sparql",
+        data=body,
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as r:
+            data = r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read().decode())
+    return json.loads(data) if "json" in accept else data
+
+
+def cells(table: WebElement) -> list[list[str]]:
+    return [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+
+
+def local_path(iri: str) -> str:
+    return "/" + iri.removeprefix(BASE)
+
+
+# ------------------------------------------------------------------------------ tests
+
+
+def test_example_from_the_menu_runs_into_a_labelled_table(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    examples = json.load(urllib.request.urlopen(f"{server}/api/examples", timeout=WAIT))
+    with_rows = [
+        e for e in examples if endpoint(server, e["query"]).get("results", {}).get("bindings")
+    ]
+    assert with_rows, "queries/ should hold a SELECT example that has answers"
+    chosen = with_rows[0]
+    open_page(browser, server + "/")
+    browser.find_element(By.CSS_SELECTOR, "#examples-menu summary").click()
+    items = browser.find_elements(By.CSS_SELECTOR, "#examples button")
+    assert [i.find_element(By.TAG_NAME, "strong").text for i in items] == [
+        e["title"] for e in examples
+    ]
+    assert all(i.find_element(By.TAG_NAME, "span").text for i in items)
+    shot("examples-menu")
+    browser.find_element(By.CSS_SELECTOR, f'[data-example="{chosen["id"]}"]').click()
+    assert browser.find_element(By.ID, "editor").get_attribute("value") == chosen["query"]
+    assert browser.find_element(By.ID, "example-title").text == chosen["title"]
+    assert browser.find_element(By.ID, "example-description").text == chosen["description"]
+
+    run_and_wait(browser)
+    expected = endpoint(server, chosen["query"])
+    table = browser.find_element(By.CSS_SELECTOR, "#results table")
+    headers = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    assert headers == [f"?{v}" for v in expected["head"]["vars"]]
+    rows = expected["results"]["bindings"]
+    shown = cells(table)
+    assert len(shown) == min(len(rows), 500)
+    n = len(rows)
+    assert browser.find_element(By.ID, "status").text.startswith(
+        f"{n:,} {'row' if n == 1 else 'rows'} in "
+    )
+    # Literals read as their value; IRIs link to this server's page for them.
+    for row, texts in zip(rows, shown, strict=False):
+        for var, text in zip(expected["head"]["vars"], texts, strict=True):
+            term = row.get(var)
+            if term is None:
+                assert text == ""
+            elif term["type"] == "literal":
+                assert text.startswith(term["value"].strip()[:40].strip())
+    links = table.find_elements(By.CSS_SELECTOR, "a.iri")
+    for link in links:
+        iri = link.get_attribute("data-iri")
+        if iri.startswith(BASE):
+            assert link.get_attribute("href") == server + local_path(iri)
+    shot("example-table")
+
+
+def test_iris_are_shown_by_label_and_open_their_page(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    query = (
+        "SELECT ?film ?title WHERE {\n"
+        '  ?film a leon:Film ; rdfs:label ?title FILTER(lang(?title) = "en")\n}'
+    )
+    expected = endpoint(server, query)["results"]["bindings"]
+    assert expected, "the graph should hold a film with an English label"
+    open_page(browser, server + "/")
+    set_query(browser, query)
+    run_and_wait(browser)
+    link = until(
+        browser,
+        lambda d: next(
+            (
+                a
+                for a in d.find_elements(By.CSS_SELECTOR, "#results a.iri")
+                if a.text == expected[0]["title"]["value"]
+            ),
+            None,
+        ),
+        "the film's label in place of its IRI",
+    )
+    iri = expected[0]["film"]["value"]
+    assert iri in link.get_attribute("title")
+    literal = browser.find_element(By.CSS_SELECTOR, "#results .literal")
+    assert literal.get_attribute("title") == f"language: {expected[0]['title']['xml:lang']}"
+    shot("labels")
+    link.click()
+    until(browser, lambda d: d.current_url == server + local_path(iri), "the resource page")
+    until(browser, lambda d: d.execute_script("return document.readyState") == "complete", "load")
+    assert expected[0]["title"]["value"] in browser.find_element(By.TAG_NAME, "body").text
+    shot("resource-page")
+
+
+def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    query = (
+        "CONSTRUCT { ?event ?p ?o } WHERE {\n"
+        "  ?event a leon:PlotEvent ; leon:position 1 ; ?p ?o .\n}"
+    )
+    triples = rdflib.Graph().parse(
+        data=endpoint(server, query, "application/n-triples"), format="nt"
+    )
+    assert len(triples), "the first plot event should have triples"
+    # Each IRI or blank node is one node; each literal is a node of its own.
+    expected_nodes = len(
+        {s for s, _, _ in triples} | {o for _, _, o in triples if not isinstance(o, rdflib.Literal)}
+    ) + sum(isinstance(o, rdflib.Literal) for o in triples.objects())
+    open_page(browser, server + "/")
+    set_query(browser, query)
+    run_and_wait(browser)
+    nodes = browser.find_elements(By.CSS_SELECTOR, "svg.graph g.node")
+    edges = browser.find_elements(By.CSS_SELECTOR, "svg.graph line.edge")
+    assert len(edges) == len(triples)
+    assert len(nodes) == expected_nodes
+    labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg.graph .edge-label")]
+    assert "rdf:type" in labels and "leon:position" in labels
+    turtle = browser.find_element(By.CSS_SELECTOR, "pre.turtle").text
+    assert "@prefix leon: <https://w3id.org/leongraph/ontology#> ." in turtle
+    assert "leon:position 1" in turtle
+    assert browser.find_element(By.ID, "status").text.startswith(f"{len(triples)} triples in ")
+    downloads = browser.find_elements(By.CSS_SELECTOR, "#downloads a.download")
+    assert {a.get_attribute("data-format") for a in downloads} == {
+        "ttl",
+        "nt",
+        "jsonld",
+        "rdf",
+        "trig",
+        "nq",
+    }
+
+    node = next(n for n in nodes if "uri" in n.get_attribute("class").split())
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", node)
+    before = node.get_attribute("transform")
+    ActionChains(browser).drag_and_drop_by_offset(
+        node.find_element(By.CSS_SELECTOR, ".handle"), 60, 40
+    ).perform()
+    until(browser, lambda d: node.get_attribute("transform") != before, "the node to move")
+    shot("construct-graph")
+
+
+def test_timeline_lists_the_events_in_story_order(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    expected = endpoint(
+        server,
+        "SELECT ?event ?position WHERE { ?event a leon:PlotEvent ; leon:position ?position }"
+        " ORDER BY ?position",
+    )["results"]["bindings"]
+    assert expected, "the graph should hold plot events"
+    open_page(browser, server + "/")
+    browser.find_element(By.ID, "tab-timeline").click()
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline li.event"), "events")
+    items = browser.find_elements(By.CSS_SELECTOR, "#timeline li.event")
+    positions = [int(i.get_attribute("data-position")) for i in items]
+    assert positions == [int(b["position"]["value"]) for b in expected]
+    assert positions == sorted(positions)
+    first = items[0].find_element(By.CSS_SELECTOR, "a.event-link")
+    assert first.get_attribute("href") == server + local_path(expected[0]["event"]["value"])
+    assert first.text and not first.text.startswith("http")
+    assert items[0].find_elements(By.CSS_SELECTOR, "blockquote"), "the source sentence is quoted"
+    assert browser.current_url.endswith("#timeline")
+    shot("timeline")
+
+
+def test_cast_view_joins_actors_characters_and_film(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    expected = endpoint(
+        server,
+        "SELECT DISTINCT ?actor ?character WHERE { ?r a leon:CastingRole ; "
+        "leon:castActor ?actor ; leon:castCharacter ?character }",
+    )["results"]["bindings"]
+    assert expected, "the graph should hold casting roles"
+    open_page(browser, server + "/#cast")
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#cast tbody tr"), "the cast")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cast tbody tr")
+    pairs = {
+        (
+            r.find_element(By.CSS_SELECTOR, "a.actor").get_attribute("href"),
+            r.find_element(By.CSS_SELECTOR, "a.character").get_attribute("href"),
+        )
+        for r in rows
+    }
+    assert pairs == {
+        (server + local_path(b["actor"]["value"]), server + local_path(b["character"]["value"]))
+        for b in expected
+    }
+    actors = browser.find_elements(By.CSS_SELECTOR, "svg.cast-diagram a.cast-node.actor")
+    assert len(actors) == len({b["actor"]["value"] for b in expected})
+    shot("cast")
+
+
+def test_a_syntax_error_is_shown_at_its_line_and_column(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    query = "SELECT ?s\nWHERE {\n  ?s ?p ?o\n  FILTER(?o = )\n}"
+    expected = endpoint(server, query)["error"]
+    assert expected["status"] == 400 and expected["line"] > 1
+    watch.allow("/sparql", 400)
+    open_page(browser, server + "/")
+    set_query(browser, query)
+    browser.find_element(By.ID, "run").click()
+    error = until(
+        browser, lambda d: d.find_element(By.ID, "error").is_displayed() and d, "the error"
+    ).find_element(By.ID, "error")
+    assert f"line {expected['line']}, column {expected['column']}" in error.text
+    assert browser.find_element(By.ID, "error-line").is_displayed()
+    bad = browser.find_elements(By.CSS_SELECTOR, "#gutter span.bad")
+    assert [b.text for b in bad] == [str(expected["line"])]
+    caret = browser.execute_script("return document.getElementById('editor').selectionStart")
+    lines = query.split("\n")
+    assert caret == sum(len(x) + 1 for x in lines[: expected["line"] - 1]) + expected["column"] - 1
+    shot("syntax-error")
+    # Typing clears the marker.
+    browser.find_element(By.ID, "editor").send_keys(" ")
+    assert not browser.find_element(By.ID, "error-line").is_displayed()
+
+
+def test_a_shared_url_reproduces_the_results(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    query = (
+        "SELECT ?event ?label WHERE {\n  ?event a leon:PlotEvent ; leon:position ?n ;"
+        " rdfs:label ?label .\n} ORDER BY ?n LIMIT 5"
+    )
+    open_page(browser, server + "/")
+    set_query(browser, query)
+    run_and_wait(browser)
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"), "rows")
+    first = cells(browser.find_element(By.CSS_SELECTOR, "#results table"))
+    shared = browser.current_url
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(shared).query)["query"] == [query]
+
+    browser.get("about:blank")
+    open_page(browser, shared)
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"), "rows")
+    until(
+        browser,
+        lambda d: cells(d.find_element(By.CSS_SELECTOR, "#results table")) == first,
+        "the same cells",
+    )
+    assert browser.find_element(By.ID, "editor").get_attribute("value") == query
+    shot("shared-url")
+    # The endpoint itself answers a browser with the same page.
+    open_page(browser, f"{server}/sparql")
+    assert browser.find_element(By.ID, "editor").is_displayed()
+
+
+def test_ask_keyboard_and_prefix_buttons(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    open_page(browser, server + "/")
+    set_query(browser, "ASK { ?film a schema:Movie }")
+    browser.find_element(By.CSS_SELECTOR, '#prefixes [data-prefix="schema"]').click()
+    value = browser.find_element(By.ID, "editor").get_attribute("value")
+    assert value.startswith(f"PREFIX schema: <{PREFIXES['schema']}>\n")
+    editor = browser.find_element(By.ID, "editor")
+    editor.click()
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    answer = until(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results .ask"), "the yes/no answer"
+    )[0]
+    expected = endpoint(server, value)["boolean"]
+    assert answer.find_element(By.TAG_NAME, "strong").text == ("Yes" if expected else "No")
+    assert {
+        a.get_attribute("data-format")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#downloads a.download")
+    } == {"json", "xml", "csv", "tsv"}
+    shot("ask")
+    # Tab indents inside the editor; Escape then Tab leaves it for the Run button.
+    editor.send_keys(Keys.END, Keys.TAB)
+    assert browser.switch_to.active_element == editor
+    assert browser.find_element(By.ID, "editor").get_attribute("value").endswith("  ")
+    editor.send_keys(Keys.ESCAPE, Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "run"
+
+
+def test_a_running_query_can_be_cancelled(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+) -> None:
+    watch.allow("/sparql", "canceled")
+    open_page(browser, server + "/")
+    set_query(browser, "SELECT * WHERE { ?s ?p ?o }")
+    # Click Cancel in the same task as Run, so the answer cannot arrive in between.
+    browser.execute_script(
+        "document.getElementById('run').click(); document.getElementById('cancel').click();"
+    )
+    until(
+        browser,
+        lambda d: d.find_element(By.ID, "status").text.startswith("Cancelled after"),
+        "the cancellation",
+    )
+    assert browser.find_element(By.ID, "run").is_enabled()
+    assert not browser.find_element(By.ID, "cancel").is_displayed()
+    assert not browser.find_elements(By.CSS_SELECTOR, "#results table")
+    limits = browser.find_element(By.ID, "limits").text
+    assert "Timeout 8 s" in limits and "10,000 rows" in limits
+    shot("cancelled")
+
+
+def test_phone_sized_screen_and_transfer_size(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path], tmp_path: Path
+) -> None:
+    browser.set_window_size(390, 844)
+    try:
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        open_page(browser, server + "/")
+        until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#examples li"), "examples")
+        width = browser.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert width[0] <= width[1], f"the page scrolls sideways on a phone: {width}"
+        run = browser.find_element(By.ID, "run")
+        assert run.size["height"] >= 32, "buttons must be big enough to tap"
+        total = browser.execute_script(
+            "return performance.getEntriesByType('navigation')"
+            ".concat(performance.getEntriesByType('resource'))"
+            ".reduce((n, e) => n + e.transferSize, 0)"
+        )
+        (tmp_path / "transfer-size.txt").write_text(f"{total}\n")
+        print(f"query page transfer size: {total} bytes")
+        assert 0 < total < 200_000
+        shot("phone")
+    finally:
+        browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        browser.set_window_size(1280, 900)
