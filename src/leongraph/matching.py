@@ -81,6 +81,7 @@ class Entity:
     names: list[tuple[str, float]] = field(default_factory=list)  # (folded name, weight)
     types: set[str] = field(default_factory=set)  # class IRIs, superclasses included
     wikidata: str | None = None  # Q-id when linked
+    confirmed: bool = False  # the item or the entity cites a source (dcterms:source) in the data
     facts: dict[str, list[URIRef | Literal]] = field(default_factory=dict)
 
 
@@ -248,6 +249,11 @@ def build_index(store: Store) -> Index:
         entity.facts = {p: list(dict.fromkeys(v)) for p, v in entity.facts.items()}
         if not entity.description and entity.types:
             entity.description = ", ".join(classes[t] for t in most_specific(entity.types, supers))
+    cited = {
+        str(s) for (s,) in store.query("SELECT DISTINCT ?s WHERE { ?s dcterms:source ?o }").rows()
+    }
+    for entity in entities.values():
+        entity.confirmed = entity.iri in cited or f"{WD}{entity.wikidata}" in cited
     usable = [e for e in entities.values() if e.name and e.types]
     return Index(usable, classes, props, supers)
 
