@@ -223,3 +223,20 @@ def test_label_service_errors_are_400(client: TestClient) -> None:
         r = client.get("/sparql", params={"query": query})
         assert r.status_code == 400, r.text
         assert r.json()["error"]["status"] == 400
+
+
+def test_leongraph_query_runs_wdqs_queries_unchanged(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI answers byte for byte as /sparql, the label service and its language included."""
+    from leongraph.cli import main
+
+    q = f"SELECT ?film ?filmLabel WHERE {{ BIND(wd:Q484675 AS ?film) {LABELS} }}"
+    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    assert main(["query", q, "--engine", engine, "--language", "fr", "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    r = client.get(
+        "/sparql", params={"query": q}, headers={"Accept": "text/csv", "Accept-Language": "fr"}
+    )
+    assert printed == r.text
+    assert printed.splitlines()[1] == "http://www.wikidata.org/entity/Q484675,Léon"

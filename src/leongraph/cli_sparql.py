@@ -36,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--named-graph-uri", action="append", default=[], dest="named_graphs", metavar="IRI"
     )
+    p.add_argument(
+        "--language",
+        default=None,
+        help="languages for [AUTO_LANGUAGE] in the label service, as in Accept-Language (fr,en)",
+    )
     p.set_defaults(func=cmd_query)
 
 
@@ -68,7 +73,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         named_graphs=tuple(args.named_graphs),
         format=args.format,
     )
-    plan = prepare(request, settings)
+    plan = prepare(request, settings, accept_language=args.language)
     answer = execute(Store.from_settings(settings), plan)
     sys.stdout.buffer.write(answer.body)
     sys.stdout.buffer.flush()
