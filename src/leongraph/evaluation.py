@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from leongraph.config import Settings
-from leongraph.errors import BadRequest, LeongraphError, NotAcceptable
+from leongraph.errors import BadRequest, LeongraphError, NotAcceptable, QueryTimeout
 from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
 from leongraph.negotiation import negotiate
 from leongraph.protocol import SparqlRequest
@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 #: ``format=json`` / ``format=xml`` on a CONSTRUCT or DESCRIBE mean JSON-LD / RDF/XML (as Fuseki).
 _GRAPH_EQUIVALENT = {"json": JSONLD, "xml": RDFXML}
 TRUNCATED_HEADER = "X-Leongraph-Truncated"
+
+
+class QueryAborted(QueryTimeout):
+    """Evaluation stopped for want of resources (the worker's memory cap), not for time."""
+
+    title = "Query aborted"
 
 
 class EvaluationError(BadRequest):
@@ -160,6 +166,10 @@ def execute(store: Store, plan: Plan) -> Answer:
         body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))  # type: ignore[arg-type]
     except LeongraphError:
         raise
+    except MemoryError as exc:
+        raise QueryAborted(
+            "The query was stopped: it needed more memory than a query may use."
+        ) from exc
     except Exception as exc:
         log.info("evaluation failed", exc_info=True)
         raise EvaluationError(f"The query could not be evaluated: {_describe(exc)}") from exc

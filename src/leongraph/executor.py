@@ -22,6 +22,7 @@ platforms without fork and for the CLI, which runs one query and exits.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import logging
 import os
 import pickle
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 
 from leongraph import errors
 from leongraph.config import Settings
-from leongraph.evaluation import Answer, Plan, execute
+from leongraph.evaluation import Answer, Plan, QueryAborted, execute
 from leongraph.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,8 @@ _HEADER = struct.Struct("!Q")
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
-class WorkerLost(errors.QueryTimeout):
+class WorkerLost(QueryAborted):
     """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
-
-    title = "Query aborted"
 
 
 def _send(sock: socket.socket, payload: bytes) -> None:
@@ -78,6 +77,7 @@ def _recv(sock: socket.socket) -> bytes:
 
 def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
     """Answer plans until the server closes the socket."""
+    faulthandler.disable()  # an engine that aborts on its memory cap is reported, not dumped
     _limit_memory(memory_mb)
     while True:
         try:
@@ -117,6 +117,7 @@ def _limit_memory(memory_mb: int) -> None:
 def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
     """Fork a worker for every byte ``S`` received; quit on ``Q`` or when the server goes."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     children: set[int] = set()
     while True:
         try:

@@ -1,0 +1,135 @@
+"""The timeout really stops pathological queries, on a real uvicorn server: the query's client
+gets 503 with the error body after ``timeout`` seconds, while a second client keeps getting
+answers; the killed worker is replaced; a query past its memory cap is stopped too."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+
+from leongraph.app import create_app
+from leongraph.config import Settings
+from leongraph.store import Store
+
+TIMEOUT = 2.0
+VALUES = " ".join(str(i) for i in range(3000))
+PATHOLOGICAL = {
+    "cross-product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "property-path": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s (<urn:p>|!<urn:p>)* ?o . "
+        "?o (<urn:p>|!<urn:p>)* ?x . ?x (<urn:p>|!<urn:p>)* ?y }"
+    ),
+    "huge-values": (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {VALUES} }} ?a ?b ?c . ?d ?e ?f }}"
+    ),
+}
+QUICK = "SELECT ?s WHERE { ?s a leon:Film } LIMIT 1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(store: Store, **overrides: object) -> Iterator[str]:
+    """A real uvicorn server for ``store`` in a thread; yields its base URL."""
+    settings = Settings(engine=store.engine, timeout=TIMEOUT, workers=2).replace(**overrides)
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_pathological_query_is_stopped_while_others_are_served(
+    store: Store, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serving(store) as url:
+        with httpx.Client(base_url=url, timeout=30) as warm:  # fork both workers first
+            assert warm.get("/sparql", params={"query": QUICK}).status_code == 200
+
+        outcome: dict[str, object] = {}
+
+        def slow() -> None:
+            start = time.perf_counter()
+            with httpx.Client(base_url=url, timeout=30) as c:
+                r = c.get("/sparql", params={"query": PATHOLOGICAL[name]})
+            outcome["elapsed"] = time.perf_counter() - start
+            outcome["response"] = r
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.2)  # the slow query is running now
+        latencies: list[float] = []
+        with httpx.Client(base_url=url, timeout=30) as other:
+            while thread.is_alive():
+                start = time.perf_counter()
+                r = other.get("/sparql", params={"query": QUICK})
+                latencies.append(time.perf_counter() - start)
+                assert r.status_code == 200, r.text
+                assert r.json()["results"]["bindings"]
+                time.sleep(0.05)
+            thread.join()
+            # the killed worker is replaced: the server still answers everything
+            after = other.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+            assert after.status_code == 200 and after.json()["boolean"] is True
+
+    response = outcome["response"]
+    elapsed = float(outcome["elapsed"])  # type: ignore[arg-type]
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 503, response.text
+    error = response.json()["error"]
+    assert error["status"] == 503 and error["title"] == "Query timeout"
+    assert error["timeout"] == TIMEOUT
+    assert TIMEOUT <= elapsed < TIMEOUT + 1.5
+    assert len(latencies) >= 5
+    assert max(latencies) < 1.0
+    with capsys.disabled():
+        print(
+            f"\n[{store.engine}] {name}: 503 after {elapsed:.2f} s (timeout {TIMEOUT:g} s); "
+            f"meanwhile {len(latencies)} other queries answered, median "
+            f"{sorted(latencies)[len(latencies) // 2] * 1000:.1f} ms, max "
+            f"{max(latencies) * 1000:.1f} ms"
+        )
+
+
+def test_memory_cap_stops_a_query(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """Thirty doublings of a 16-character string want 16 GiB; the worker may add 48 MiB."""
+    binds = ['BIND("0123456789abcdef" AS ?v0)']
+    binds += [f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(30)]
+    query = "SELECT (STRLEN(?v30) AS ?n) WHERE { " + " ".join(binds) + " }"
+    with (
+        serving(store, timeout=20.0, worker_memory_mb=48) as url,
+        httpx.Client(base_url=url, timeout=60) as c,
+    ):
+        start = time.perf_counter()
+        r = c.get("/sparql", params={"query": query})
+        elapsed = time.perf_counter() - start
+        assert r.status_code == 503, r.text[:300]
+        error = r.json()["error"]
+        assert (error["status"], error["title"]) == (503, "Query aborted")
+        assert elapsed < 20.0
+        assert c.get("/sparql", params={"query": QUICK}).status_code == 200
+    with capsys.disabled():
+        print(f"\n[{store.engine}] memory cap (48 MiB): 503 after {elapsed:.2f} s")
