@@ -59,7 +59,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         lifespan=lifespan,
         title="leongraph",
         version=__version__,
-        root_path=settings.root_path,
+        # No root_path here (deprecated in FastAPI): the server sets scope["root_path"]
+        # (`uvicorn --root-path`, passed by `leongraph serve --root-path`).
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

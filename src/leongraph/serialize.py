@@ -131,3 +131,19 @@ def parse(data: bytes | str, fmt: RdfFormat) -> Dataset:
     else:
         ds.default_graph.parse(data=data, format=rdflib_name(fmt), publicID=BASE)
     return ds
+
+
+def same_quads(a: Dataset, b: Dataset) -> bool:
+    """True when both datasets hold the same graphs with isomorphic contents (blank nodes
+    compared up to renaming within each graph)."""
+    from rdflib.compare import isomorphic
+
+    def graphs(ds: Dataset) -> dict[str, Graph]:
+        out: dict[str, Graph] = {}
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            name = str(g.identifier if hasattr(g, "identifier") else g)
+            out.setdefault(name, Graph()).add((s, p, o))
+        return out
+
+    ga, gb = graphs(a), graphs(b)
+    return ga.keys() == gb.keys() and all(isomorphic(ga[k], gb[k]) for k in ga)
