@@ -136,6 +136,9 @@ def test_an_ambiguous_name_matches_nothing(client: TestClient) -> None:
     ids = [c["id"] for c in result]
     assert {"leon", "leon-the-professional"} <= set(ids[:2])
     assert not any(c["match"] for c in result)
+    about = {c["id"]: c["description"] for c in result}  # what tells them apart
+    assert about["leon"] == "fictional character, played by Jean Reno"
+    assert about["leon-the-professional"] == "film (1994), directed by Luc Besson"
 
 
 def test_misspelt_names_rank_first_without_matching(client: TestClient) -> None:

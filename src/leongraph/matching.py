@@ -249,6 +249,19 @@ def build_index(store: Store) -> Index:
         entity.facts = {p: list(dict.fromkeys(v)) for p, v in entity.facts.items()}
         if not entity.description and entity.types:
             entity.description = ", ".join(classes[t] for t in most_specific(entity.types, supers))
+    for entity in entities.values():  # say who plays whom: it tells namesakes apart
+        years = entity.facts.get(str(LEON.year), [])
+        if years and entity.description:
+            entity.description += f" ({years[0]})"
+        for pred, verb in (
+            (LEON.playedBy, "played by"),
+            (LEON.plays, "plays"),
+            (LEON.director, "directed by"),
+        ):
+            others = [entities.get(str(o)) for o in entity.facts.get(str(pred), [])]
+            named = sorted(o.name for o in others if o is not None and o.name)
+            if named and entity.description:
+                entity.description += f", {verb} {' and '.join(named)}"
     cited = {
         str(s) for (s,) in store.query("SELECT DISTINCT ?s WHERE { ?s dcterms:source ?o }").rows()
     }
