@@ -31,6 +31,44 @@ def cmd_sentences(args: argparse.Namespace) -> int:
     return 0
 
 
+def _datasets(args: argparse.Namespace) -> tuple[object, object]:
+    from leongraph.loader import build_dataset
+
+    root = _root(args)
+    return build_dataset(root, materialize=False), build_dataset(root)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print, sentence by sentence, how many facts cite it; exit 1 if one states none."""
+    from leongraph.provenance import UNCOVERED, coverage, format_coverage, uncovered
+
+    asserted, aligned = _datasets(args)
+    rows = coverage(asserted, aligned)  # type: ignore[arg-type]
+    print(format_coverage(rows))
+    missing = [n for n in uncovered(rows) if n not in UNCOVERED]
+    return 1 if missing else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print triples, entities per class and links to Wikidata."""
+    from leongraph.provenance import format_stats, stats
+
+    asserted, aligned = _datasets(args)
+    print(format_stats(stats(asserted, aligned)))  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the served graph against the SHACL shapes; exit 1 when it does not conform."""
+    from leongraph.loader import build_dataset
+    from leongraph.validation import load_shapes, merged, validate
+
+    root = _root(args)
+    report = validate(merged(build_dataset(root)), load_shapes(root))
+    print(report.text())
+    return 0 if report.conforms else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the data subcommands to the main parser."""
 
@@ -41,3 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     root(p)
     p.add_argument("--write", action="store_true", help="write data/sentences.ttl in place")
     p.set_defaults(func=cmd_sentences)
+
+    for name, func, text in (
+        ("coverage", cmd_coverage, "how many facts cite each source sentence"),
+        ("stats", cmd_stats, "triples, entities per class, links to Wikidata"),
+        ("validate", cmd_validate, "validate the graph against the SHACL shapes"),
+    ):
+        p = sub.add_parser(name, help=text)
+        root(p)
+        p.set_defaults(func=func)
