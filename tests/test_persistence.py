@@ -74,3 +74,13 @@ def test_cli_reports_errors_with_status_2(tmp_path: Path, capsys: pytest.Capture
     assert main(["load", "--store", str(tmp_path / "db")]) == 2
     assert main(["load", str(tmp_path / "missing.ttl"), "--store", str(tmp_path / "db")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_on_disk_union_default_graph_is_a_set(tmp_path: Path) -> None:
+    (tmp_path / "two.nq").write_bytes(NQ + NQ.replace(b"/g>", b"/h>"))
+    (tmp_path / "people.ttl").write_bytes(TTL)
+    load_files(tmp_path / "db", [tmp_path / "two.nq", tmp_path / "people.ttl"])
+    store = OxigraphStore.open_read_only(tmp_path / "db")
+    rows = store.query("SELECT ?o WHERE { <http://example.org/a> ?p ?o } ORDER BY ?o").rows()
+    assert [str(r[0]) for r in rows] == ["http://example.org/b", "one", "two"]
+    assert len(store) == 4

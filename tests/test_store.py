@@ -1,6 +1,7 @@
 import pytest
+from rdflib import Dataset, URIRef
 
-from leongraph.config import Settings
+from leongraph.config import ENGINES, Settings
 from leongraph.errors import DataError, QuerySyntaxError
 from leongraph.store import RdflibStore, Store
 
@@ -43,3 +44,19 @@ def test_rdflib_parses_each_query_once(dataset) -> None:
 def test_on_disk_store_needs_oxigraph(tmp_path) -> None:
     with pytest.raises(DataError):
         Store.from_settings(Settings(engine="rdflib", store_path=tmp_path))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_union_default_graph_is_a_set(engine: str) -> None:
+    """A fact stated by two sentences sits in two graphs but is one triple of the default."""
+    ds = Dataset()
+    fact = (URIRef("http://e/a"), URIRef("http://e/p"), URIRef("http://e/b"))
+    for g in ("http://e/g1", "http://e/g2"):
+        ds.graph(URIRef(g)).add(fact)
+    store = Store.from_dataset(ds, engine=engine)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert [int(r[0]) for r in store.query(count).rows()] == [1]
+    per_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert [int(r[0]) for r in store.query(per_graph).rows()] == [2]
+    assert len(store) == 2
+    assert sorted(str(q[3]) for q in store.quads()) == ["http://e/g1", "http://e/g2"]

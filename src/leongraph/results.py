@@ -35,8 +35,8 @@ _SHORT = {
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def _dumps(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+#: JSON string literal, non-ASCII kept as is (the C encoder json.dumps itself uses).
+_dumps: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def _json_term(t: Term) -> str:
@@ -107,7 +107,8 @@ def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Itera
             + '},"results":{"bindings":['
         ).encode()
         first = True
-        for chunk in _batched(rows, lambda row: _json_row(variables, row)):
+        keys = [_dumps(v) + ":" for v in variables]
+        for chunk in _batched(rows, lambda row: _json_row(keys, row)):
             yield chunk[1:] if first else chunk  # the first row carries no leading comma
             first = False
         yield b"]}}"
@@ -129,8 +130,8 @@ def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Itera
         raise ValueError(f"unknown results format {fmt!r}")
 
 
-def _json_row(variables: Sequence[str], row: Row) -> str:
-    cells = (f"{_dumps(v)}:{_json_term(t)}" for v, t in zip(variables, row, strict=True) if t)
+def _json_row(keys: Sequence[str], row: Row) -> str:
+    cells = (k + _json_term(t) for k, t in zip(keys, row, strict=True) if t)
     return ",{" + ",".join(cells) + "}"
 
 

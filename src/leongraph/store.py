@@ -256,19 +256,36 @@ def _parse_error(exc: Exception) -> QuerySyntaxError:
     return QuerySyntaxError(text)
 
 
+def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Each quad, and its triple again in the default graph (see OxigraphStore)."""
+    for q in quads:
+        yield q
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            yield ox.Quad(q.subject, q.predicate, q.object)
+
+
 class OxigraphStore(Store):
-    """Oxigraph in memory or on disk. pyoxigraph 0.5 has no prepared-query API: it parses and
-    plans each query anew, which takes microseconds (measured by benchmarks/run.py)."""
+    """Oxigraph in memory or on disk.
+
+    The union of the named graphs is materialised as the store's default graph, which queries
+    then read: pyoxigraph 0.5 yields a triple once per named graph holding it when the default
+    graph is the union (oxigraph issue #1919), and here a fact stated by two sentences sits in
+    two graphs. A store built elsewhere, with an empty default graph, is read through the union
+    option instead, duplicates included.
+
+    pyoxigraph 0.5 has no prepared-query API: it parses and plans each query anew, which takes
+    microseconds (measured by benchmarks/run.py)."""
 
     engine = "oxigraph"
 
     def __init__(self, store: ox.Store) -> None:
         self._store = store
+        self._union_stored = bool(store.query("ASK { ?s ?p ?o }"))
 
     @classmethod
     def from_quads(cls, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> OxigraphStore:
         store = ox.Store()
-        store.bulk_extend(_ox_quad(*q) for q in quads)
+        store.bulk_extend(_with_union(_ox_quad(*q) for q in quads))
         return cls(store)
 
     @classmethod
@@ -291,7 +308,7 @@ class OxigraphStore(Store):
     ) -> QueryResult:
         kwargs: dict[str, object] = {"prefixes": PREFIXES if prefixes is None else prefixes}
         if default_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
+            kwargs["use_default_graph_as_union"] = not self._union_stored
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs is not None:
@@ -332,6 +349,8 @@ class OxigraphStore(Store):
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = ox.NamedNode(graph) if graph else None
         for q in self._store.quads_for_pattern(None, None, None, g):
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue  # the materialised union, not data of its own
             yield (
                 to_rdflib(q.subject),
                 to_rdflib(q.predicate),
@@ -490,13 +509,24 @@ def load_files(
     for path, ox_fmt, graph in plan:
         try:
             store.bulk_load(path=str(path), format=ox_fmt, to_graph=graph)
+            # The union default graph (see OxigraphStore): Oxigraph's own loader again for
+            # triples; quads must be re-read in Python to drop their graph names.
+            if graph is not None:
+                store.bulk_load(path=str(path), format=ox_fmt)
+            else:
+                store.bulk_extend(
+                    ox.Quad(q.subject, q.predicate, q.object)
+                    for q in ox.parse(path=str(path), format=ox_fmt)
+                )
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
             raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
     if dataset is not None:
-        store.bulk_extend(_ox_quad(*q) for q in dataset.quads((None, None, None, None)))
+        store.bulk_extend(
+            _with_union(_ox_quad(*q) for q in dataset.quads((None, None, None, None)))
+        )
     store.flush()
-    count = len(store)
+    count = len(OxigraphStore(store))  # quads in named graphs, the union not counted
     del store  # closes the database so it can be opened read-only at once
     return count
 
