@@ -21,6 +21,7 @@ platforms without fork and for the CLI, which runs one query and exits.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import faulthandler
 import logging
@@ -35,6 +36,8 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
+
+import anyio
 
 from leongraph import errors
 from leongraph.config import Settings
@@ -164,9 +167,9 @@ class _Worker:
 
 
 class Executor:
-    """Runs plans; ``run`` blocks (call it from a thread) and honours ``settings.timeout``."""
+    """Runs plans without blocking the event loop, honouring ``settings.timeout``."""
 
-    def run(self, plan: Plan) -> Answer:
+    async def run(self, plan: Plan) -> Answer:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -174,23 +177,25 @@ class Executor:
 
 
 class InProcessExecutor(Executor):
-    """Evaluates in the calling thread: no isolation and no hard timeout."""
+    """Evaluates in a thread of the server: no isolation and no hard timeout."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def run(self, plan: Plan) -> Answer:
-        return execute(self._store, plan)
+    async def run(self, plan: Plan) -> Answer:
+        return await anyio.to_thread.run_sync(execute, self._store, plan)
 
 
 class ProcessExecutor(Executor):
-    """A pool of up to ``settings.workers`` forked worker processes (see the module doc)."""
+    """A pool of up to ``settings.workers`` forked worker processes (see the module doc).
+
+    The server talks to a worker with non-blocking socket I/O on its own event loop (no thread
+    hop per query); only forking a new worker runs in a thread."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.size = settings.workers
+        self.size = max(1, settings.workers)
         self.timeout = settings.timeout
         self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
-        self._available = threading.Condition(self._lock)
         self._idle: list[_Worker] = []
         self._count = 0
         self._closed = False
@@ -219,63 +224,82 @@ class ProcessExecutor(Executor):
     # -- pool
 
     def _spawn(self) -> _Worker:
-        """A fresh worker from the zygote (called with the lock held)."""
-        self._control.sendall(b"S")
-        message, fds, _, _ = socket.recv_fds(self._control, _HEADER.size, 1)
+        """A fresh worker from the zygote (blocking: a fork)."""
+        with self._lock:
+            self._control.sendall(b"S")
+            message, fds, _, _ = socket.recv_fds(self._control, _HEADER.size, 1)
         if len(message) != _HEADER.size or not fds:
             raise errors.QueryTimeout("The query workers are not available; try again.")
         (pid,) = _HEADER.unpack(message)
         sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
         _LIVE_SOCKETS.add(sock)
         return _Worker(pid, sock)
 
-    def _acquire(self, deadline: float) -> _Worker:
-        with self._available:
-            while True:
-                if self._closed:
-                    raise errors.QueryTimeout("The server is shutting down.")
-                if self._idle:
-                    return self._idle.pop()
-                if self._count < self.size:
-                    worker = self._spawn()
-                    self._count += 1
-                    return worker
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise errors.QueryTimeout(
-                        f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
-                        "try again later.",
-                        timeout=self.timeout,
-                    )
-                self._available.wait(remaining)
+    def _take(self) -> _Worker | bool:
+        """An idle worker; True if the caller may fork a new one; False if all are busy."""
+        with self._lock:
+            if self._closed:
+                raise errors.QueryTimeout("The server is shutting down.")
+            if self._idle:
+                return self._idle.pop()
+            if self._count < self.size:
+                self._count += 1
+                return True
+            return False
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        while True:
+            taken = self._take()
+            if isinstance(taken, _Worker):
+                return taken
+            if taken:
+                try:
+                    return await anyio.to_thread.run_sync(self._spawn)
+                except BaseException:
+                    with self._lock:
+                        self._count -= 1
+                    raise
+            if time.monotonic() >= deadline:
+                raise errors.QueryTimeout(
+                    f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
+                    "try again later.",
+                    timeout=self.timeout,
+                )
+            await anyio.sleep(0.005)
 
     def _release(self, worker: _Worker, *, healthy: bool) -> None:
         if not healthy:
             worker.kill()
-        with self._available:
+        with self._lock:
             if healthy and not self._closed:
                 self._idle.append(worker)
-            elif not healthy:
+            else:
                 self._count -= 1
-            self._available.notify()
+                if healthy:
+                    worker.kill()
 
     def warm_up(self, count: int | None = None) -> None:
         """Fork ``count`` workers now (default: all), so the first requests wait for none."""
-        with self._available:
-            while self._count < min(count or self.size, self.size):
-                self._idle.append(self._spawn())
+        while True:
+            with self._lock:
+                if self._count >= min(count or self.size, self.size):
+                    return
                 self._count += 1
+            worker = self._spawn()
+            with self._lock:
+                self._idle.append(worker)
 
     # -- running
 
-    def run(self, plan: Plan) -> Answer:
+    async def run(self, plan: Plan) -> Answer:
         deadline = time.monotonic() + self.timeout
-        worker = self._acquire(deadline)
+        worker = await self._acquire(deadline)
         healthy = False
+        payload = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            worker.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            _send(worker.sock, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
-            reply = pickle.loads(_recv(worker.sock))
+            with anyio.fail_after(max(deadline - time.monotonic(), 0.001)):
+                reply = pickle.loads(await _exchange(worker.sock, payload))
             healthy = True
         except TimeoutError:
             raise errors.QueryTimeout(
@@ -287,15 +311,33 @@ class ProcessExecutor(Executor):
                 "The query was stopped: it needed more memory than a query may use, or it "
                 "crashed the query engine.",
             ) from exc
-        finally:
+        finally:  # a worker left mid-answer (timeout, cancelled request) is killed
             self._release(worker, healthy=healthy)
         return _unpack(reply)
 
     def close(self) -> None:
-        with self._available:
+        with self._lock:
             self._closed = True
-            self._available.notify_all()
         self._finalizer()
+
+
+async def _exchange(sock: socket.socket, payload: bytes) -> bytes:
+    """Send one frame and read the one frame that answers it, on the running event loop."""
+    loop = asyncio.get_running_loop()
+    await loop.sock_sendall(sock, _HEADER.pack(len(payload)) + payload)
+    (size,) = _HEADER.unpack(await _read(loop, sock, _HEADER.size))
+    return await _read(loop, sock, size)
+
+
+async def _read(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytes:
+    parts: list[bytes] = []
+    while n:
+        chunk = await loop.sock_recv(sock, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError("the worker closed the connection")
+        parts.append(chunk)
+        n -= len(chunk)
+    return b"".join(parts)
 
 
 def _unpack(reply: tuple[object, ...]) -> Answer:

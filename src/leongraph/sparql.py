@@ -7,7 +7,6 @@ from __future__ import annotations
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from leongraph.config import Settings
 from leongraph.errors import Forbidden, MethodNotAllowed, PayloadTooLarge
@@ -62,7 +61,7 @@ async def sparql(request: Request) -> Response:
         accept_language=request.headers.get("accept-language"),
     )
     executor: Executor = request.app.state.executor
-    answer = await run_in_threadpool(executor.run, plan)
+    answer = await executor.run(plan)
     return answer_response(answer)
 
 
