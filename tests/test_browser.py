@@ -175,8 +175,12 @@ def watch(browser: WebDriver) -> Iterator[Watch]:
 
 
 @pytest.fixture
-def shot(browser: WebDriver, tmp_path: Path) -> Callable[[str], Path]:
-    def save(name: str) -> Path:
+def shot(browser: WebDriver, tmp_path: Path) -> Callable[..., Path]:
+    def save(name: str, at: str | None = None) -> Path:
+        """Screenshot the window, scrolled to the element `at` (a CSS selector) if given."""
+        if at:
+            element = browser.find_element(By.CSS_SELECTOR, at)
+            browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
         path = tmp_path / f"{name}.png"
         browser.save_screenshot(str(path))
         return path
@@ -222,6 +226,7 @@ def run_and_wait(driver: WebDriver, what: str = "an answer") -> None:
             d.find_element(By.ID, "run").is_enabled()
             and d.find_element(By.ID, "status").text.strip()
             and not d.find_element(By.ID, "status").text.startswith("Running")
+            and d.find_element(By.ID, "results").get_attribute("data-labels") != "pending"
         ),
         what,
     )
@@ -258,7 +263,7 @@ def local_path(iri: str) -> str:
 
 
 def test_example_from_the_menu_runs_into_a_labelled_table(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     examples = json.load(urllib.request.urlopen(f"{server}/api/examples", timeout=WAIT))
     with_rows = [
@@ -304,11 +309,11 @@ def test_example_from_the_menu_runs_into_a_labelled_table(
         iri = link.get_attribute("data-iri")
         if iri.startswith(BASE):
             assert link.get_attribute("href") == server + local_path(iri)
-    shot("example-table")
+    shot("example-table", at="#status")
 
 
 def test_iris_are_shown_by_label_and_open_their_page(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     query = (
         "SELECT ?film ?title WHERE {\n"
@@ -344,7 +349,7 @@ def test_iris_are_shown_by_label_and_open_their_page(
 
 
 def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     query = (
         "CONSTRUCT { ?event ?p ?o } WHERE {\n"
@@ -388,11 +393,11 @@ def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
         node.find_element(By.CSS_SELECTOR, ".handle"), 60, 40
     ).perform()
     until(browser, lambda d: node.get_attribute("transform") != before, "the node to move")
-    shot("construct-graph")
+    shot("construct-graph", at="#status")
 
 
 def test_timeline_lists_the_events_in_story_order(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     expected = endpoint(
         server,
@@ -416,7 +421,7 @@ def test_timeline_lists_the_events_in_story_order(
 
 
 def test_cast_view_joins_actors_characters_and_film(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     expected = endpoint(
         server,
@@ -440,11 +445,11 @@ def test_cast_view_joins_actors_characters_and_film(
     }
     actors = browser.find_elements(By.CSS_SELECTOR, "svg.cast-diagram a.cast-node.actor")
     assert len(actors) == len({b["actor"]["value"] for b in expected})
-    shot("cast")
+    shot("cast", at="#cast")
 
 
 def test_a_syntax_error_is_shown_at_its_line_and_column(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     query = "SELECT ?s\nWHERE {\n  ?s ?p ?o\n  FILTER(?o = )\n}"
     expected = endpoint(server, query)["error"]
@@ -470,7 +475,7 @@ def test_a_syntax_error_is_shown_at_its_line_and_column(
 
 
 def test_a_shared_url_reproduces_the_results(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     query = (
         "SELECT ?event ?label WHERE {\n  ?event a leon:PlotEvent ; leon:position ?n ;"
@@ -500,7 +505,7 @@ def test_a_shared_url_reproduces_the_results(
 
 
 def test_ask_keyboard_and_prefix_buttons(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     open_page(browser, server + "/")
     set_query(browser, "ASK { ?film a schema:Movie }")
@@ -529,7 +534,7 @@ def test_ask_keyboard_and_prefix_buttons(
 
 
 def test_a_running_query_can_be_cancelled(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path]
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
     watch.allow("/sparql", "canceled")
     open_page(browser, server + "/")
@@ -552,7 +557,7 @@ def test_a_running_query_can_be_cancelled(
 
 
 def test_phone_sized_screen_and_transfer_size(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[[str], Path], tmp_path: Path
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path], tmp_path: Path
 ) -> None:
     browser.set_window_size(390, 844)
     try:

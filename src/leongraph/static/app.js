@@ -84,9 +84,11 @@ async function run() {
   try {
     const response = await postQuery(config, query, accept, controller.signal);
     const type = response.headers.get("content-type") || "";
+    const body = type.includes("json") ? await response.json() : await response.text();
+    clearInterval(ticker); // the answer is in; labels and drawing come after the timing
+    const took = performance.now() - started;
     if (type.includes("json")) {
-      const json = await response.json();
-      const took = performance.now() - started;
+      const json = body;
       renderDownloads($("downloads"), query, "boolean" in json ? "ask" : "select", config);
       if ("boolean" in json) {
         renderAsk($("results"), json);
@@ -96,11 +98,13 @@ async function run() {
         const capped = n >= config.max_rows ? ` — the row cap (${formatCount(config.max_rows)}) was reached` : "";
         setStatus(`${formatCount(n)} ${n === 1 ? "row" : "rows"} in ${seconds(took)}${capped}.`);
         renderTable($("results"), json, config);
-        await applyLabels($("results"), config, controller.signal);
+        // Labels follow; the table is usable now. data-labels tells tests (and styles) when.
+        const results = $("results");
+        results.dataset.labels = "pending";
+        applyLabels(results, config).catch(() => {}).finally(() => (results.dataset.labels = "done"));
       }
     } else {
-      const triples = parseNTriples(await response.text());
-      const took = performance.now() - started;
+      const triples = parseNTriples(body);
       renderDownloads($("downloads"), query, "construct", config);
       setStatus(`${formatCount(triples.length)} ${triples.length === 1 ? "triple" : "triples"} in ${seconds(took)}.`);
       await showGraph(triples, controller.signal);
@@ -127,14 +131,14 @@ async function showGraph(triples, signal) {
   const labels = await fetchLabels(iris, config, signal);
   const graph = buildGraph(triples, config, labels);
   const picture = el("figure", { class: "graph-box" });
-  drawGraph(picture, graph, config);
-  picture.append(el("figcaption", {
-    text: graph.truncated ? `The first ${MAX_NODES} nodes are drawn; the Turtle has every triple. Drag a node to move it.`
-      : "Drag a node to move it; follow a label to its page.",
-  }));
   const turtle = el("pre", { class: "turtle", tabindex: "0", "aria-label": "The triples in Turtle" });
   turtle.innerHTML = highlight(writeTurtle(triples, config.prefixes));
   results.append(el("div", { class: "graph-view" }, picture, el("div", { class: "turtle-box" }, el("h3", { text: "Turtle" }), turtle)));
+  drawGraph(picture, graph, config);
+  picture.append(el("figcaption", {
+    text: graph.truncated ? `The first ${MAX_NODES} nodes are drawn; the Turtle has every triple. Drag a node to move it.`
+      : "Drag a node to move it, drag the background to pan, scroll to zoom; follow a label to its page.",
+  }));
 }
 
 function cancel() {
@@ -223,6 +227,11 @@ async function main() {
     errorLine: $("error-line"), errorCaret: $("error-caret"), onRun: run,
   });
   $("run").addEventListener("click", run);
+  $("examples-menu").addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !$("examples-menu").open) return;
+    $("examples-menu").open = false;
+    $("examples-menu").querySelector("summary").focus();
+  });
   $("cancel").addEventListener("click", cancel);
   config = await getJson("/api/config");
   $("limits").textContent = `Timeout ${config.timeout} s · at most ${formatCount(config.max_rows)} rows · ${config.engine}`;
@@ -233,7 +242,10 @@ async function main() {
   const tab = location.hash.slice(1);
   if (VIEWS[tab]) selectTab(tab);
   window.addEventListener("hashchange", () => selectTab(VIEWS[location.hash.slice(1)] ? location.hash.slice(1) : "query"));
-  getJson("/api/examples").then(renderExamples, (err) => renderExamples([]) || setStatus(`Examples unavailable: ${err.message}`));
+  getJson("/api/examples").then(renderExamples, (err) => {
+    renderExamples([]);
+    setStatus(`The examples could not be loaded: ${err.message}`);
+  });
   document.body.dataset.ready = "true";
   if (shared) run();
 }

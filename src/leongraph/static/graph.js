@@ -75,7 +75,7 @@ export function layout(graph, ticks = 300, alpha = 1) {
           dy = 0.1;
           d2 = 1;
         }
-        const f = (2500 * alpha) / d2;
+        const f = (900 * alpha) / d2;
         a.vx += dx * f; a.vy += dy * f;
         b.vx -= dx * f; b.vy -= dy * f;
       }
@@ -84,14 +84,14 @@ export function layout(graph, ticks = 300, alpha = 1) {
       const dx = e.target.x - e.source.x;
       const dy = e.target.y - e.source.y;
       const d = Math.sqrt(dx * dx + dy * dy) || 1;
-      const rest = e.target.term.type === "literal" ? 90 : 130;
+      const rest = e.target.term.type === "literal" ? 70 : 100;
       const f = ((d - rest) / d) * 0.08 * alpha;
       e.source.vx += dx * f; e.source.vy += dy * f;
       e.target.vx -= dx * f; e.target.vy -= dy * f;
     }
     for (const d of nodes) {
-      d.vx -= d.x * 0.01 * alpha;
-      d.vy -= d.y * 0.01 * alpha;
+      d.vx -= d.x * 0.02 * alpha;
+      d.vy -= d.y * 0.02 * alpha;
       if (d.fixed) {
         d.vx = d.vy = 0;
         continue;
@@ -167,14 +167,29 @@ export function drawGraph(container, graph, config) {
     }
     for (const d of graph.nodes) d.el.setAttribute("transform", `translate(${d.x.toFixed(1)},${d.y.toFixed(1)})`);
   };
-  const fit = () => {
-    const xs = graph.nodes.map((d) => d.x);
-    const ys = graph.nodes.map((d) => d.y);
-    const pad = 60;
-    const x0 = Math.min(...xs) - pad - 40, y0 = Math.min(...ys) - pad;
-    const w = Math.max(...xs) - x0 + pad + 120, h = Math.max(...ys) - y0 + pad;
-    root.setAttribute("viewBox", `${x0.toFixed(0)} ${y0.toFixed(0)} ${w.toFixed(0)} ${h.toFixed(0)}`);
+  // The view: centred on the drawing, one SVG unit per pixel unless the drawing needs less.
+  const view = { x: 0, y: 0, scale: 1 };
+  const applyView = () => {
+    const w = root.clientWidth || 800;
+    const h = root.clientHeight || 560;
+    root.setAttribute("viewBox", [view.x - (w * view.scale) / 2, view.y - (h * view.scale) / 2, w * view.scale, h * view.scale].map((v) => v.toFixed(1)).join(" "));
   };
+  const fit = () => {
+    // Extents include each node's text: literals are centred boxes, labels run to the right.
+    const left = graph.nodes.map((d) => d.x - boxOf(d).w);
+    const right = graph.nodes.map((d) => d.x + (d.term.type === "literal" ? boxOf(d).w : 14 + d.name.length * 7.5));
+    const ys = graph.nodes.map((d) => d.y);
+    const [x0, x1, y0, y1] = [Math.min(...left) - 20, Math.max(...right) + 20, Math.min(...ys) - 30, Math.max(...ys) + 30];
+    view.x = (x0 + x1) / 2;
+    view.y = (y0 + y1) / 2;
+    view.scale = Math.max(1, (x1 - x0) / (root.clientWidth || 800), (y1 - y0) / (root.clientHeight || 560));
+    applyView();
+  };
+  const zoom = (factor) => {
+    view.scale = Math.min(20, Math.max(0.2, view.scale * factor));
+    applyView();
+  };
+  container.append(root);
   paint();
   fit();
 
@@ -212,6 +227,35 @@ export function drawGraph(container, graph, config) {
     handle.addEventListener("pointerup", release);
     handle.addEventListener("pointercancel", release);
   }
-  container.append(root);
+  // Pan by dragging the background, zoom with the wheel or the buttons.
+  let pan = null;
+  root.addEventListener("pointerdown", (e) => {
+    if (e.target !== root) return;
+    pan = [e.clientX, e.clientY, view.x, view.y];
+    root.setPointerCapture(e.pointerId);
+  });
+  root.addEventListener("pointermove", (e) => {
+    if (!pan) return;
+    view.x = pan[2] - (e.clientX - pan[0]) * view.scale;
+    view.y = pan[3] - (e.clientY - pan[1]) * view.scale;
+    applyView();
+  });
+  root.addEventListener("pointerup", () => (pan = null));
+  root.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15);
+  }, { passive: false });
+  const controls = document.createElement("div");
+  controls.className = "graph-controls";
+  for (const [text, label, action] of [["+", "Zoom in", () => zoom(1 / 1.25)], ["−", "Zoom out", () => zoom(1.25)], ["Fit", "Fit the drawing", fit]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.title = label;
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", action);
+    controls.append(button);
+  }
+  container.prepend(controls);
   return root;
 }

@@ -102,8 +102,10 @@ export function writeTurtle(triples, prefixes) {
   const blocks = [];
   for (const { term, preds } of subjects.values()) {
     const lines = [];
-    for (const { term: p, objects } of preds.values()) {
-      const verb = p.value === "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" ? "a" : write(p);
+    const type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+    const ordered = [...preds.values()].sort((a, b) => (b.term.value === type) - (a.term.value === type));
+    for (const { term: p, objects } of ordered) {
+      const verb = p.value === type ? "a" : write(p);
       lines.push(`    ${verb} ${objects.map(write).join(" ,\n        ")}`);
     }
     blocks.push(`${write(term)}\n${lines.join(" ;\n")} .`);
