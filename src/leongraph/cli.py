@@ -106,9 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_load)
 
-    from leongraph import cli_data, cli_sparql, cli_wikidata
+    from leongraph import cli_data, cli_ld, cli_sparql, cli_wikidata
 
     cli_data.register(sub)
+    cli_ld.register(sub)
     cli_sparql.register(sub)
     cli_wikidata.register(sub)
     return parser
