@@ -31,8 +31,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from leongraph import urls
 from leongraph.config import ENGINES
-from leongraph.namespaces import BASE, PREFIXES
+from leongraph.namespaces import PREFIXES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -256,7 +257,9 @@ def cells(table: WebElement) -> list[list[str]]:
 
 
 def local_path(iri: str) -> str:
-    return "/" + iri.removeprefix(BASE)
+    path = urls.local_path(iri)
+    assert path is not None, f"{iri} has no page here"
+    return path
 
 
 # ------------------------------------------------------------------------------ tests
@@ -305,10 +308,11 @@ def test_example_from_the_menu_runs_into_a_labelled_table(
             elif term["type"] == "literal":
                 assert text.startswith(term["value"].strip()[:40].strip())
     links = table.find_elements(By.CSS_SELECTOR, "a.iri")
+    assert links, "the example should answer with IRIs"
     for link in links:
         iri = link.get_attribute("data-iri")
-        if iri.startswith(BASE):
-            assert link.get_attribute("href") == server + local_path(iri)
+        path = urls.local_path(iri)
+        assert link.get_attribute("href") == (server + path if path else iri)
     shot("example-table", at="#status")
 
 
@@ -386,7 +390,13 @@ def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
         "nq",
     }
 
-    node = next(n for n in nodes if "uri" in n.get_attribute("class").split())
+    iri_nodes = [n for n in nodes if "uri" in n.get_attribute("class").split()]
+    for n in iri_nodes:  # ontology terms, resources and sentences link to their pages here
+        iri = n.get_attribute("data-key")[1:-1]
+        href = n.find_element(By.TAG_NAME, "a").get_dom_attribute("href")
+        assert href == (urls.local_path(iri) or iri)
+    assert any(urls.local_path(n.get_attribute("data-key")[1:-1]) for n in iri_nodes)
+    node = iri_nodes[0]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", node)
     before = node.get_attribute("transform")
     ActionChains(browser).drag_and_drop_by_offset(

@@ -13,7 +13,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from leongraph import __version__, examples, formats
+from leongraph import __version__, examples, formats, urls
 from leongraph.config import PACKAGE_ROOT, Settings
 from leongraph.errors import UnknownResource
 from leongraph.namespaces import BASE, PREFIXES
@@ -43,6 +43,9 @@ def page_config(settings: Settings, engine: str, root: str) -> dict[str, object]
         "root": root,
         "endpoint": f"{root}/sparql",
         "base_iri": BASE,
+        # The URL scheme of urls.local_path, so the page links IRIs exactly as the pages do.
+        "paths": {urls.ONTOLOGY_IRI: "/ontology"},
+        "path_prefixes": {prefix: f"/{kind}/" for kind, prefix in urls.KINDS.items()},
         "engine": engine,
         "timeout": settings.timeout,
         "max_rows": settings.max_rows,

@@ -58,9 +58,17 @@ export function compact(iri, prefixes) {
   return /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$|^$/.test(local) ? `${best[0]}:${local}` : null;
 }
 
-/** This server's URL for an IRI of the graph (respecting the root path); other IRIs as they are. */
+const SAFE_LOCAL = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** This server's page for an IRI of the graph (the scheme of urls.py, under the root path);
+ * any other IRI is its own link. */
 export function localHref(iri, config) {
-  return iri.startsWith(config.base_iri) ? `${config.root}/${iri.slice(config.base_iri.length)}` : iri;
+  if (config.paths[iri]) return config.root + config.paths[iri];
+  for (const [prefix, path] of Object.entries(config.path_prefixes)) {
+    const name = iri.slice(prefix.length);
+    if (iri.startsWith(prefix) && SAFE_LOCAL.test(name)) return config.root + path + name;
+  }
+  return iri;
 }
 
 function turtleString(value) {
