@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Dataset, Graph, Namespace
+from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
@@ -619,3 +619,55 @@ def test_label_service_is_rewritten_not_called(client) -> None:
     r = client.get("/sparql", params={"query": query})
     assert r.status_code == 200, r.text
     assert all("filmLabel" in b for b in r.json()["results"]["bindings"])
+
+
+# ---------------------------------------------------------------- updates, when enabled
+
+
+@pytest.fixture
+def private_store(dataset: Dataset, store: Store) -> Store:
+    """A copy of the bundled graph on the same engine, that a test may change."""
+    copy = Dataset()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        copy.graph(g if g is not None else copy.default_graph.identifier).add((s, p, o))
+    return Store.from_dataset(copy, engine=store.engine)
+
+
+def test_update_when_enabled(private_store: Store) -> None:
+    """update-post-form, update-post-direct: applied, then seen by every later query (the
+    worker processes get the change too)."""
+    graph = "https://w3id.org/leongraph/graph/test-update"
+    ask = f"ASK {{ GRAPH <{graph}> {{ <urn:a> <urn:b> ?o }} }}"
+    with app_client(private_store, allow_updates=True, workers=2) as c:
+        assert c.get("/sparql", params={"query": ask}).json()["boolean"] is False
+        insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
+        assert c.post("/sparql", data={"update": insert}).status_code == 204
+        for _ in range(4):  # whichever worker answers
+            assert c.get("/sparql", params={"query": ask}).json()["boolean"] is True
+        assert private_store.graph_sizes()[graph] == 1
+        sd = Graph().parse(data=c.get("/sparql").content, format="turtle")
+        assert (None, SD.name, URIRef(graph)) in sd
+        assert (None, SD.supportedLanguage, SD.SPARQL11Update) in sd
+        delete = f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
+        headers = {"Content-Type": "application/sparql-update"}
+        assert c.post("/sparql", content=delete.encode(), headers=headers).status_code == 204
+        for _ in range(4):
+            assert c.get("/sparql", params={"query": ask}).json()["boolean"] is False
+
+
+def test_bad_update_syntax(private_store: Store) -> None:
+    """bad-update-syntax: 400 with line and column; nothing applied."""
+    with app_client(private_store, allow_updates=True) as c:
+        body = assert_error(
+            c.post("/sparql", data={"update": "INSERT DATA { <urn:a> <urn:b> "}), 400
+        )
+        assert isinstance(body["line"], int) and isinstance(body["column"], int)
+
+
+def test_bad_update_dataset_parameters(private_store: Store) -> None:
+    with app_client(private_store, allow_updates=True) as c:
+        r = c.post(
+            "/sparql",
+            data={"update": "CLEAR DEFAULT", "default-graph-uri": "https://w3id.org/leongraph/x"},
+        )
+        assert_error(r, 400)

@@ -118,7 +118,8 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
-    """Fork a worker for every byte ``S`` received; quit on ``Q`` or when the server goes."""
+    """Fork a worker for every byte ``S`` received; apply the update that follows a ``U`` to
+    this copy of the store (so later workers see it); quit on ``Q`` or when the server goes."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     children: set[int] = set()
@@ -127,6 +128,9 @@ def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
             command = control.recv(1)
         except OSError:
             command = b""
+        if command == b"U":
+            _send(control, pickle.dumps(_apply_update(store, _recv(control).decode())))
+            continue
         if command != b"S":
             for pid in children:
                 with contextlib.suppress(OSError):
@@ -151,6 +155,16 @@ def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
         server_end.close()
 
 
+def _apply_update(store: Store, text: str) -> tuple[object, ...]:
+    try:
+        store.update(text)
+    except errors.LeongraphError as exc:
+        return ("error", exc.message)
+    except Exception as exc:
+        return ("bug", f"{type(exc).__name__}: {exc}")
+    return ("ok",)
+
+
 # ---------------------------------------------------------------- the server side
 
 
@@ -158,6 +172,7 @@ def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
 class _Worker:
     pid: int
     sock: socket.socket
+    generation: int = 0  # workers forked before the last update hold stale data
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
@@ -171,6 +186,9 @@ class Executor:
 
     async def run(self, plan: Plan) -> Answer:
         raise NotImplementedError
+
+    async def update(self, text: str) -> None:
+        """Bring the workers' copies of the store up to date after ``store.update(text)``."""
 
     def close(self) -> None:
         """Stop every process this executor started."""
@@ -198,6 +216,7 @@ class ProcessExecutor(Executor):
         self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
         self._idle: list[_Worker] = []
         self._count = 0
+        self._generation = 0
         self._closed = False
         server_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
@@ -234,7 +253,7 @@ class ProcessExecutor(Executor):
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
         _LIVE_SOCKETS.add(sock)
-        return _Worker(pid, sock)
+        return _Worker(pid, sock, self._generation)
 
     def _take(self) -> _Worker | bool:
         """An idle worker; True if the caller may fork a new one; False if all are busy."""
@@ -272,7 +291,7 @@ class ProcessExecutor(Executor):
         if not healthy:
             worker.kill()
         with self._lock:
-            if healthy and not self._closed:
+            if healthy and not self._closed and worker.generation == self._generation:
                 self._idle.append(worker)
             else:
                 self._count -= 1
@@ -314,6 +333,23 @@ class ProcessExecutor(Executor):
         finally:  # a worker left mid-answer (timeout, cancelled request) is killed
             self._release(worker, healthy=healthy)
         return _unpack(reply)
+
+    async def update(self, text: str) -> None:
+        await anyio.to_thread.run_sync(self._update_zygote, text)
+
+    def _update_zygote(self, text: str) -> None:
+        """Apply the update to the zygote's copy, then retire every worker forked before it."""
+        payload = text.encode()
+        with self._lock:
+            self._control.sendall(b"U" + _HEADER.pack(len(payload)) + payload)
+            reply = pickle.loads(_recv(self._control))
+            self._generation += 1
+            stale, self._idle[:] = list(self._idle), []
+            self._count -= len(stale)
+        for worker in stale:
+            worker.kill()
+        if reply[0] != "ok":
+            raise RuntimeError(f"the query workers could not apply the update: {reply[1]}")
 
     def close(self) -> None:
         with self._lock:

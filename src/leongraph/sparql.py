@@ -9,8 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from leongraph.config import Settings
-from leongraph.errors import Forbidden, MethodNotAllowed, PayloadTooLarge
-from leongraph.evaluation import Answer, prepare
+from leongraph.errors import (
+    BadRequest,
+    Forbidden,
+    LeongraphError,
+    MethodNotAllowed,
+    PayloadTooLarge,
+)
+from leongraph.evaluation import Answer, EvaluationError, prepare
 from leongraph.executor import Executor
 from leongraph.formats import TURTLE, RdfFormat, _Format
 from leongraph.negotiation import negotiate
@@ -127,16 +133,33 @@ def _describe_service(request: Request, req: SparqlRequest, settings: Settings) 
 
 
 async def _update(request: Request, req: SparqlRequest, settings: Settings) -> Response:
-    """SPARQL Update: refused (403) unless enabled; LOAD and SERVICE are always refused."""
+    """SPARQL Update: refused (403) unless enabled; LOAD and SERVICE are always refused. The
+    update is applied to the server's store, then to the query workers' copy."""
     assert req.update is not None
     check_update(req.update, settings)
+    if req.has_dataset:
+        raise BadRequest(
+            "default-graph-uri and named-graph-uri apply to queries; an update names its graphs "
+            "with WITH, USING and GRAPH."
+        )
     store: Store = request.app.state.store
-    apply = getattr(store, "update", None)
-    if apply is None:
-        raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.")
     executor: Executor = request.app.state.executor
-    await anyio.to_thread.run_sync(apply, req.update)
-    refresh = getattr(executor, "refresh", None)
-    if refresh is not None:
-        await anyio.to_thread.run_sync(refresh)
+    async with _update_lock(request):
+        try:
+            await anyio.to_thread.run_sync(store.update, req.update)
+        except (NotImplementedError, OSError) as exc:
+            raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.") from exc
+        except LeongraphError:
+            raise
+        except Exception as exc:
+            raise EvaluationError(f"The update could not be applied: {exc}") from exc
+        await executor.update(req.update)
     return Response(status_code=204)
+
+
+def _update_lock(request: Request) -> anyio.Lock:
+    """One update at a time per app, so the server's store and the workers' stay in step."""
+    lock = getattr(request.app.state, "update_lock", None)
+    if lock is None:
+        lock = request.app.state.update_lock = anyio.Lock()
+    return lock

@@ -220,6 +220,11 @@ class Store:
         """Every quad, or the triples of one named graph (as quads)."""
         raise NotImplementedError
 
+    def update(self, text: str) -> None:
+        """Apply a SPARQL 1.1 Update. Only the endpoint calls this, and only when updates are
+        enabled and the text passed its safety checks (no LOAD, no SERVICE)."""
+        raise NotImplementedError
+
     def __len__(self) -> int:
         return sum(self.graph_sizes().values())
 
@@ -346,6 +351,13 @@ class OxigraphStore(Store):
     def graph_sizes(self) -> dict[str, int]:
         return dict(self._graph_sizes)
 
+    def update(self, text: str) -> None:
+        try:
+            self._store.update(text, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise _parse_error(exc) from exc
+        self.__dict__.pop("_graph_sizes", None)
+
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = ox.NamedNode(graph) if graph else None
         for q in self._store.quads_for_pattern(None, None, None, g):
@@ -454,6 +466,16 @@ class RdflibStore(Store):
 
     def graph_sizes(self) -> dict[str, int]:
         return dict(self._graph_sizes)
+
+    def update(self, text: str) -> None:
+        from pyparsing import ParseException
+
+        try:
+            self._ds.update(text, initNs=PREFIXES)
+        except ParseException as exc:
+            raise QuerySyntaxError(exc.msg, line=exc.lineno, column=exc.col) from exc
+        self.__dict__.pop("_graph_sizes", None)
+        RdflibStore._view.cache_clear()
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         ctx = URIRef(graph) if graph else None
