@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from leongraph import highlight, urls
 from leongraph.app import create_app
 from leongraph.config import Settings
+from leongraph.describe import describe
 from leongraph.formats import TRIG, RdfFormat
 from leongraph.namespaces import GRAPH, LEON, RES, SENT
 from leongraph.serialize import parse, same_quads
@@ -340,3 +341,23 @@ def test_links_are_relative_to_root_path(settings: Settings, store: Store) -> No
         assert local and all(h.startswith("/kg/") for h in local), local
         assert r.headers["link"].startswith("</kg/resource/mathilda.")
         assert "</kg/resource/mathilda.ttl>" in r.headers["link"]
+
+
+@pytest.mark.parametrize("path", [*KINDS, "/ontology", "/export/leon.ttl", "/.well-known/void"])
+def test_head_gives_the_headers_of_get(client: TestClient, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-type", "etag", "last-modified", "link"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+def test_describe_reports_the_graph_of_each_triple(store: Store) -> None:
+    """Provenance: each outgoing statement lists exactly the named graphs holding it."""
+    d = describe(store, str(RES["mathilda"]))
+    expected: dict[tuple[object, object], set[object]] = {}
+    for p, o, g in store.query("SELECT ?p ?o ?g WHERE { GRAPH ?g { res:mathilda ?p ?o } }").rows():
+        expected.setdefault((p, o), set()).add(g)
+    got = {(st.predicate, st.object): set(st.graphs) for st in d.outgoing}
+    assert got == expected
+    stated = [st for st in d.outgoing if st.sentences]
+    assert stated and all(str(s).startswith(str(SENT)) for st in stated for s in st.sentences)

@@ -71,7 +71,11 @@ def public_base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/"
 
 
-@router.get("/export/leon.{extension}", summary="Download the whole graph or one named graph")
+@router.api_route(
+    "/export/leon.{extension}",
+    summary="Download the whole graph or one named graph",
+    methods=["GET", "HEAD"],
+)
 def export(extension: str, request: Request, graph: str | None = None) -> Response:
     fmt = RdfFormat.from_extension(extension)
     if fmt is None or not extension.isalnum():
@@ -88,7 +92,11 @@ def export(extension: str, request: Request, graph: str | None = None) -> Respon
     )
 
 
-@router.get("/rdf-graphs/service", summary="Graph Store Protocol (read): ?default or ?graph=IRI")
+@router.api_route(
+    "/rdf-graphs/service",
+    summary="Graph Store Protocol (read): ?default or ?graph=IRI",
+    methods=["GET", "HEAD"],
+)
 def graph_store(request: Request) -> Response:
     params = request.query_params
     if ("default" in params) == ("graph" in params):
@@ -114,7 +122,11 @@ def graph_store(request: Request) -> Response:
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of every JSON-LD document served")
+@router.api_route(
+    "/context.jsonld",
+    summary="The JSON-LD context of every JSON-LD document served",
+    methods=["GET", "HEAD"],
+)
 def context(request: Request) -> Response:
     body = json.dumps({"@context": publication(request).context}, indent=2, ensure_ascii=False)
     return Response(body.encode("utf-8"), media_type="application/ld+json")
@@ -123,7 +135,9 @@ def context(request: Request) -> Response:
 VOID_OFFERED = (TURTLE, pages.HTML, *(f for f in RdfFormat.all() if f is not TURTLE))
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset")
+@router.api_route(
+    "/.well-known/void", summary="VoID description of the dataset", methods=["GET", "HEAD"]
+)
 def void(request: Request) -> Response:
     fmt = negotiate(pages.checked_accept(request), VOID_OFFERED, TURTLE)
     pub = publication(request)

@@ -218,17 +218,29 @@ def resource_page(
     return response
 
 
-@router.get("/resource/{segment}", summary="A resource: HTML page or RDF description")
+@router.api_route(
+    "/resource/{segment}",
+    summary="A resource: HTML page or RDF description",
+    methods=["GET", "HEAD"],
+)
 def resource(segment: str, request: Request) -> Response:
     return describe_response(request, "resource", segment)
 
 
-@router.get("/sentence/{segment}", summary="A source sentence and the facts it states")
+@router.api_route(
+    "/sentence/{segment}",
+    summary="A source sentence and the facts it states",
+    methods=["GET", "HEAD"],
+)
 def sentence(segment: str, request: Request) -> Response:
     return describe_response(request, "sentence", segment)
 
 
-@router.get("/ontology/{segment}", summary="An ontology term (the page of ontology#Term)")
+@router.api_route(
+    "/ontology/{segment}",
+    summary="An ontology term (the page of ontology#Term)",
+    methods=["GET", "HEAD"],
+)
 def ontology_term(segment: str, request: Request) -> Response:
     return describe_response(request, "ontology", segment)
 
@@ -271,18 +283,26 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
     return response
 
 
-@router.get("/ontology", summary="Ontology documentation (HTML) or the ontology in RDF")
+@router.api_route(
+    "/ontology",
+    summary="Ontology documentation (HTML) or the ontology in RDF",
+    methods=["GET", "HEAD"],
+)
 def ontology(request: Request) -> Response:
     return ontology_response(request, None)
 
 
-@router.get("/ontology.{suffix}", include_in_schema=False)
+@router.api_route("/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
 def ontology_suffixed(suffix: str, request: Request) -> Response:
     split_name("ontology." + suffix)
     return ontology_response(request, suffix.lower())
 
 
-@router.get("/graph/{segment}", summary="A named graph: its triples as a page or in RDF")
+@router.api_route(
+    "/graph/{segment}",
+    summary="A named graph: its triples as a page or in RDF",
+    methods=["GET", "HEAD"],
+)
 def graph(segment: str, request: Request) -> Response:
     name, suffix = split_name(segment)
     fmt = choose_format(request, suffix)
