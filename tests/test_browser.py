@@ -543,6 +543,23 @@ def test_ask_keyboard_and_prefix_buttons(
     assert browser.switch_to.active_element.get_attribute("id") == "run"
 
 
+def test_columns_sort_numbers_by_value(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, server + "/")
+    set_query(browser, "SELECT ?event ?n WHERE { ?event a leon:PlotEvent ; leon:position ?n }")
+    run_and_wait(browser)
+    header = browser.find_elements(By.CSS_SELECTOR, "#results th")[1]
+    column = "#results tbody td:nth-child(2)"
+    for order in ("ascending", "descending"):
+        header.find_element(By.TAG_NAME, "button").click()
+        assert header.get_attribute("aria-sort") == order
+        numbers = [int(td.text) for td in browser.find_elements(By.CSS_SELECTOR, column)]
+        assert len(numbers) > 9, "enough events to tell numeric from text order"
+        assert numbers == sorted(numbers, reverse=order == "descending")
+    shot("sorted", at="#status")
+
+
 def test_a_running_query_can_be_cancelled(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:

@@ -34,24 +34,55 @@ export function termNode(t, config) {
 }
 
 /** Replace the text of every linked IRI under root by its label, keeping the prefixed name on hover. */
+const knownLabels = new Map(); // iri -> label or null, so a sorted redraw never asks twice
+
 export async function applyLabels(root, config, signal) {
   const links = [...root.querySelectorAll("a.iri[data-iri]")];
-  const labels = await fetchLabels(links.map((a) => a.dataset.iri), config, signal);
+  const missing = [...new Set(links.map((a) => a.dataset.iri))].filter((iri) => !knownLabels.has(iri));
+  if (missing.length) {
+    const found = await fetchLabels(missing, config, signal);
+    for (const iri of missing.slice(0, 400)) knownLabels.set(iri, found.get(iri) ?? null);
+  }
   for (const a of links) {
-    const label = labels.get(a.dataset.iri);
+    const label = knownLabels.get(a.dataset.iri);
     if (!label) continue;
     a.title = `${compact(a.dataset.iri, config.prefixes) ?? a.dataset.iri}\n${a.dataset.iri}`;
     a.textContent = label;
   }
-  return labels;
+  return knownLabels;
+}
+
+/** Order for sorting a column: unbound first, numbers by value, everything else as text. */
+function compareTerms(a, b) {
+  if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0);
+  const na = Number(a.value);
+  const nb = Number(b.value);
+  if (a.datatype && b.datatype && !Number.isNaN(na) && !Number.isNaN(nb) && a.value !== "" && b.value !== "") return na - nb;
+  return a.value.localeCompare(b.value, "en", { numeric: true });
 }
 
 export function renderTable(container, json, config) {
   const vars = json.head.vars;
-  const rows = json.results.bindings;
+  let rows = json.results.bindings;
   const table = el("table", { class: "result-table" });
   table.append(el("caption", { class: "visually-hidden", text: `Query results: ${rows.length} rows` }));
-  table.append(el("thead", {}, el("tr", {}, ...vars.map((v) => el("th", { scope: "col", text: `?${v}` })))));
+  const headers = vars.map((v) => {
+    const th = el("th", { scope: "col", "aria-sort": "none" });
+    const button = el("button", { type: "button", class: "sort", title: `Sort by ?${v}`, text: `?${v}` });
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of headers) other.setAttribute("aria-sort", "none");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      rows = [...rows].sort((a, b) => compareTerms(a[v], b[v]) * (ascending ? 1 : -1));
+      tbody.textContent = "";
+      drawn = 0;
+      draw();
+      applyLabels(tbody, config).catch(() => {});
+    });
+    th.append(button);
+    return th;
+  });
+  table.append(el("thead", {}, el("tr", {}, ...headers)));
   const tbody = el("tbody");
   table.append(tbody);
   const more = el("button", { type: "button", class: "more" });
@@ -73,6 +104,7 @@ export function renderTable(container, json, config) {
   });
   draw();
   container.append(el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Results table" }, table), more);
+  if (!rows.length) container.append(el("p", { class: "empty", text: "No solutions: nothing in the graph matches this pattern." }));
   return table;
 }
 
@@ -93,6 +125,16 @@ export function renderDownloads(container, query, form, config) {
     const href = `${config.endpoint}?${new URLSearchParams({ query, format: f.name })}`;
     container.append(el("a", { href, download: `query.${f.extension}`, class: "download", title: f.media_type, "data-format": f.name, text: f.name.toUpperCase() }));
   }
+  const copy = el("button", { type: "button", class: "copy-link", text: "Copy link to this query" });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      copy.textContent = "Link copied";
+    } catch {
+      copy.textContent = "Copy the address bar to share";
+    }
+  });
+  container.append(copy);
   container.hidden = false;
 }
 
