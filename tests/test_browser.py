@@ -29,7 +29,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from leongraph import urls
 from leongraph.config import ENGINES
@@ -428,6 +428,18 @@ def test_timeline_lists_the_events_in_story_order(
     assert items[0].find_elements(By.CSS_SELECTOR, "blockquote"), "the source sentence is quoted"
     assert browser.current_url.endswith("#timeline")
     shot("timeline")
+
+    # Filtering by one participant keeps exactly the events they take part in.
+    select = Select(browser.find_element(By.ID, "timeline-actor"))
+    someone = select.options[1].get_attribute("value")
+    select.select_by_value(someone)
+    theirs = endpoint(
+        server,
+        f"SELECT DISTINCT ?position WHERE {{ ?e a leon:PlotEvent ; leon:position ?position ;"
+        f" leon:hasActor <{someone}> }} ORDER BY ?position",
+    )["results"]["bindings"]
+    visible = [int(i.get_attribute("data-position")) for i in items if i.is_displayed()]
+    assert visible == [int(b["position"]["value"]) for b in theirs] != []
 
 
 def test_cast_view_joins_actors_characters_and_film(

@@ -82,7 +82,7 @@ function renderTimeline(json, config) {
     const actors = distinct(rows, "actor", "actorLabel");
     const places = distinct(rows, "place", "placeLabel");
     const sentences = distinct(rows, "sentence", "text");
-    const item = el("li", { class: "event", "data-position": position },
+    const item = el("li", { class: "event", "data-position": position, "data-actors": actors.map((a) => a.iri).join(" ") },
       el("span", { class: "position", "aria-label": `Event ${position}`, text: position }),
       el("div", { class: "event-body" },
         el("h3", {}, link(iri, label, config, "event-link")),
@@ -95,7 +95,30 @@ function renderTimeline(json, config) {
           el("footer", {}, link(s.iri, `Sentence ${tail(s.iri)}`, config, "sentence"))))));
     list.append(item);
   }
+  renderFilter(events.length);
   return events.length;
+}
+
+/** A menu of everyone taking part: choosing one shows only the events they are in. */
+function renderFilter(total) {
+  const box = $("timeline-filter");
+  box.textContent = "";
+  const people = new Map();
+  for (const a of $("timeline").querySelectorAll(".who a")) people.set(a.title, a.textContent);
+  if (!people.size) return;
+  const select = el("select", { id: "timeline-actor" },
+    el("option", { value: "", text: "everyone" }),
+    ...[...people].sort((a, b) => a[1].localeCompare(b[1])).map(([iri, name]) => el("option", { value: iri, text: name })));
+  const count = el("span", { class: "filter-count", "aria-live": "polite" });
+  select.addEventListener("change", () => {
+    let shown = 0;
+    for (const li of $("timeline").children) {
+      li.hidden = !!select.value && !li.dataset.actors.split(" ").includes(select.value);
+      shown += li.hidden ? 0 : 1;
+    }
+    count.textContent = select.value ? `${shown} of ${total} events` : "";
+  });
+  box.append(el("label", { for: "timeline-actor", text: "Show the events of " }), select, count);
 }
 
 function svg(tag, attrs = {}, text) {
