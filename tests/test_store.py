@@ -60,3 +60,26 @@ def test_union_default_graph_is_a_set(engine: str) -> None:
     assert [int(r[0]) for r in store.query(per_graph).rows()] == [2]
     assert len(store) == 2
     assert sorted(str(q[3]) for q in store.quads()) == ["http://e/g1", "http://e/g2"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_updates_keep_the_union_default_graph(engine: str) -> None:
+    store = Store.from_dataset(Dataset(), engine=engine)
+    store.update("INSERT DATA { GRAPH <http://e/g1> { <http://e/a> <http://e/p> 1 } }")
+    store.update("INSERT DATA { GRAPH <http://e/g2> { <http://e/a> <http://e/p> 1, 2 } }")
+    values = "SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o"
+    assert [int(r[0]) for r in store.query(values).rows()] == [1, 2]
+    store.update("DELETE DATA { GRAPH <http://e/g2> { <http://e/a> <http://e/p> 1, 2 } }")
+    assert [int(r[0]) for r in store.query(values).rows()] == [1]
+    store.update("DROP GRAPH <http://e/g1>")
+    assert list(store.query(values).rows()) == []
+
+
+def test_oxigraph_update_of_the_default_graph_is_kept() -> None:
+    """(rdflib 7.6 fails on INSERT DATA into a Dataset's default graph, hence Oxigraph only.)"""
+    store = Store.from_dataset(Dataset(), engine="oxigraph")
+    store.update("INSERT DATA { <http://e/b> <http://e/p> 3 }")
+    store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/b> <http://e/p> 3, 4 } }")
+    store.update("DROP GRAPH <http://e/g>")
+    values = "SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o"
+    assert [int(r[0]) for r in store.query(values).rows()] == [3]

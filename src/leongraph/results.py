@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 Term = tuple[str, str, str | None, str | None]
+T = TypeVar("T")
 Row = Sequence[Term | None]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -101,17 +103,7 @@ def _batched(rows: Iterable[Row], render: Callable[[Row], str]) -> Iterator[byte
 def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
     """The results of a SELECT query in format ``fmt`` (json, xml, csv or tsv), in chunks."""
     if fmt == "json":
-        yield (
-            '{"head":{"vars":'
-            + json.dumps(list(variables), separators=(",", ":"))
-            + '},"results":{"bindings":['
-        ).encode()
-        first = True
-        keys = [_dumps(v) + ":" for v in variables]
-        for chunk in _batched(rows, lambda row: _json_row(keys, row)):
-            yield chunk[1:] if first else chunk  # the first row carries no leading comma
-            first = False
-        yield b"]}}"
+        yield from json_rows(variables, rows, _json_term)  # type: ignore[arg-type]
     elif fmt == "xml":
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
         yield (
@@ -130,9 +122,27 @@ def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Itera
         raise ValueError(f"unknown results format {fmt!r}")
 
 
-def _json_row(keys: Sequence[str], row: Row) -> str:
-    cells = (k + _json_term(t) for k, t in zip(keys, row, strict=True) if t)
-    return ",{" + ",".join(cells) + "}"
+def json_rows(
+    variables: Sequence[str], rows: Iterable[Sequence[T | None]], term: Callable[[T], str]
+) -> Iterator[bytes]:
+    """SPARQL JSON results whose terms ``term`` renders: an engine may pass its own terms and
+    renderer to skip converting them to tuples first."""
+    yield ('{"head":{"vars":' + json.dumps(list(variables), separators=(",", ":"))).encode()
+    yield b'},"results":{"bindings":['
+    keys = [_dumps(v) + ":" for v in variables]
+
+    def render(row: Sequence[T | None]) -> str:
+        return (
+            ",{"
+            + ",".join([k + term(t) for k, t in zip(keys, row, strict=True) if t is not None])
+            + "}"
+        )
+
+    first = True
+    for chunk in _batched(rows, render):  # type: ignore[arg-type]
+        yield chunk[1:] if first else chunk  # the first row carries no leading comma
+        first = False
+    yield b"]}}"
 
 
 def _xml_row(variables: Sequence[str], row: Row) -> str:

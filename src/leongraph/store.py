@@ -154,6 +154,25 @@ def _ox_neutral(term: object) -> results.Term | None:
     return ("literal", str(term), None, None)
 
 
+_encode = results._dumps
+
+
+def _ox_json_term(t: object) -> str:
+    """An Oxigraph term as SPARQL JSON, byte for byte as Oxigraph writes it."""
+    cls = t.__class__
+    if cls is ox.NamedNode:
+        return '{"type":"uri","value":' + _encode(t.value) + "}"  # type: ignore[attr-defined]
+    if cls is ox.Literal:
+        value = _encode(t.value)  # type: ignore[attr-defined]
+        if t.language:  # type: ignore[attr-defined]
+            return f'{{"type":"literal","value":{value},"xml:lang":{_encode(t.language)}}}'  # type: ignore[attr-defined]
+        dt = t.datatype.value  # type: ignore[attr-defined]
+        if dt == _XSD_STRING:
+            return '{"type":"literal","value":' + value + "}"
+        return f'{{"type":"literal","value":{value},"datatype":{_encode(dt)}}}'
+    return results._json_term(_ox_neutral(t))  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------- term conversion (oxigraph)
 
 
@@ -283,15 +302,18 @@ class OxigraphStore(Store):
 
     engine = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, *, union_stored: bool | None = None) -> None:
         self._store = store
-        self._union_stored = bool(store.query("ASK { ?s ?p ?o }"))
+        if union_stored is None:  # a store on disk: built by `leongraph load`, or elsewhere?
+            union_stored = bool(store.query("ASK { ?s ?p ?o }"))
+        self._union_stored = union_stored
+        self._own_default: set[ox.Triple] = set()  # written to the default graph by updates
 
     @classmethod
     def from_quads(cls, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> OxigraphStore:
         store = ox.Store()
         store.bulk_extend(_with_union(_ox_quad(*q) for q in quads))
-        return cls(store)
+        return cls(store, union_stored=True)
 
     @classmethod
     def open_read_only(cls, path: Path) -> OxigraphStore:
@@ -352,11 +374,34 @@ class OxigraphStore(Store):
         return dict(self._graph_sizes)
 
     def update(self, text: str) -> None:
+        before = self._default_triples() if self._union_stored else None
         try:
             self._store.update(text, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise _parse_error(exc) from exc
+        if before is not None:
+            self._resync_union(before)
         self.__dict__.pop("_graph_sizes", None)
+
+    def _default_triples(self) -> set[ox.Triple]:
+        quads = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+
+    def _resync_union(self, before: set[ox.Triple]) -> None:
+        """Make the default graph the union of the named graphs again after an update, plus
+        the triples updates wrote to the default graph itself (as rdflib's union keeps them).
+        Updates are for small, in-memory stores: this reads the whole store."""
+        after = self._default_triples()
+        self._own_default = (self._own_default | (after - before)) - (before - after)
+        wanted = {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        } | self._own_default
+        for t in after - wanted:
+            self._store.remove(ox.Quad(t.subject, t.predicate, t.object))
+        for t in wanted - after:
+            self._store.add(ox.Quad(t.subject, t.predicate, t.object))
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = ox.NamedNode(graph) if graph else None
@@ -377,6 +422,10 @@ def _ox_solutions_writer(solutions: ox.QuerySolutions) -> Serializer:
     def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
         if max_rows is None:
             yield solutions.serialize(format=_OX_RESULTS[fmt.name])
+            return
+        if fmt.name == "json":  # the common case: Oxigraph terms straight to JSON
+            capped = result._cap(solutions, max_rows)
+            yield from results.json_rows(result.variables, capped, _ox_json_term)  # type: ignore[arg-type]
             return
         n = len(result.variables)
         rows = (tuple(_ox_neutral(sol[i]) for i in range(n)) for sol in solutions)
