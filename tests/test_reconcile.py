@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
@@ -365,3 +367,55 @@ def test_credits_table_precision_and_recall(client: TestClient) -> None:
     assert best_recall >= 0.94
     willis = next(k for k, r in zip(queries, rows, strict=True) if r["name"] == "Bruce Willis")
     assert expected[willis] is None and willis not in best  # nobody scores 80
+
+
+def test_cors_preflight_and_errors_allow_any_origin(client: TestClient) -> None:
+    r = client.options(
+        "/reconcile",
+        headers={"Origin": "http://localhost:3333", "Access-Control-Request-Method": "POST"},
+    )
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == "*"
+    r = client.get("/reconcile/preview", params={"id": "nobody"}, headers={"Origin": "http://x"})
+    assert r.status_code == 404 and r.headers["access-control-allow-origin"] == "*"
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+QUERY_KEYS = st.sampled_from(["query", "type", "limit", "properties", "type_strict", "pid", "v"])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batch=st.dictionaries(
+        st.text(max_size=5), st.dictionaries(QUERY_KEYS, JSON_VALUES, max_size=4), max_size=3
+    )
+    | JSON_VALUES,
+    extend=JSON_VALUES,
+)
+def test_any_json_gets_an_answer_or_a_4xx(
+    client: TestClient, batch: object, extend: object
+) -> None:
+    for params in ({"queries": json.dumps(batch)}, {"extend": json.dumps(extend)}):
+        r = client.post("/reconcile", data=params)
+        assert r.status_code in (200, 400, 413), r.text
+        if r.status_code == 200 and "queries" in params:
+            check("reconciliation-result-batch", r.json())
+    r = client.post("/reconcile", json=batch)
+    assert r.status_code in (200, 400, 413), r.text
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        r = client.post(
+            "/reconcile", data={"queries": '{"q": {"query": "x", "limit": ' + constant + "}}"}
+        )
+        assert r.status_code == 400, r.text

@@ -93,9 +93,13 @@ async def _params(request: Request) -> dict[str, str]:
 
 def _json(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         raise BadRequest(f"{what} is not valid JSON: {exc}", parameter=what) from exc
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _types(index: Index, raw: object) -> list[str]:
@@ -118,7 +122,7 @@ def _limit(raw: object, default: int = 5) -> int:
         return default
     try:
         value = int(raw)  # type: ignore[call-overload]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise BadRequest(f"limit must be a number, not {raw!r}", parameter="limit") from exc
     if value < 0:
         raise BadRequest("limit must not be negative", parameter="limit")
