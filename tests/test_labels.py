@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, URIRef
 
 from leongraph.config import ENGINES
@@ -197,3 +199,45 @@ def test_service_languages() -> None:
     assert service_languages("[AUTO_LANGUAGE],en", ["it"]) == ["it", "en"]
     assert service_languages("[AUTO_LANGUAGE],en", ["tlh", "de-AT"]) == ["de-at", "de", "en"]
     assert service_languages("en, fr ,en", []) == ["en", "fr"]
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "SERVICE",
+        "SILENT",
+        "wikibase:label",
+        "<http://wikiba.se/ontology#label>",
+        "{",
+        "}",
+        ".",
+        ";",
+        ",",
+        "bd:serviceParam",
+        "wikibase:language",
+        '"en,fr"',
+        '"[AUTO_LANGUAGE]"',
+        "'x'",
+        '"""a\nb"""',
+        "?x",
+        "?xLabel",
+        "?xAltLabel",
+        "rdfs:label",
+        "# c\n",
+        "SELECT",
+        "*",
+        "WHERE",
+        "PREFIX wikibase: <http://e/>",
+        "OPTIONAL",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=30), st.lists(st.text(max_size=6), max_size=2))
+def test_any_text_is_rewritten_or_refused_with_a_400(parts: list[str], langs: list[str]) -> None:
+    text = " ".join(parts)
+    try:
+        out = rewrite_label_service(text, langs)
+    except BadRequest:
+        return
+    assert isinstance(out, str)
