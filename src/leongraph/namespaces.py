@@ -11,8 +11,10 @@ RES = Namespace(BASE + "resource/")  # film, people, characters, places, events,
 SENT = Namespace(BASE + "sentence/")  # source sentences; each is also the named graph of its facts
 GRAPH = Namespace(BASE + "graph/")  # other named graphs: ontology, source, entities
 ONTOLOGY_GRAPH = GRAPH["ontology"]
-SOURCE_GRAPH = GRAPH["source"]
-ENTITIES_GRAPH = GRAPH["entities"]
+# Each data/<stem>.ttl is loaded into graph/<stem> (loader.py):
+SOURCE_GRAPH = GRAPH["sentences"]  # data/sentences.ttl: the source document and its sentences
+ENTITIES_GRAPH = GRAPH["leon"]  # data/leon.ttl: the entities and their classes
+WIKIDATA_GRAPH = GRAPH["wikidata"]  # data/wikidata.ttl: owl:sameAs links, external ids
 
 SCHEMA = Namespace("http://schema.org/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
