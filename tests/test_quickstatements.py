@@ -4,6 +4,7 @@ sources, and the statements that must wait for an item (listed, never dropped)."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,3 +128,15 @@ def test_item_id() -> None:
     assert item_id(URIRef("http://www.wikidata.org/entity/Q484675")) == "Q484675"
     assert item_id(Literal("http://www.wikidata.org/entity/Q1")) is None
     assert item_id(URIRef("http://www.wikidata.org/entity/Qx")) is None
+
+
+def test_export_format_quickstatements(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = build(store).text()
+    assert main(["export", "--format", "quickstatements", "--engine", store.engine]) == 0
+    assert capsys.readouterr().out == expected
+    target = tmp_path / "leon.qs"
+    args = ["export", "--format", "quickstatements", "--engine", store.engine, "-o", str(target)]
+    assert main(args) == 0
+    assert target.read_text(encoding="utf-8") == expected

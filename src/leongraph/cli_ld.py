@@ -21,7 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Write the whole dataset (every named graph plus its VoID description) or "
         "one named graph, in the chosen format, to a file or standard output.",
     )
-    p.add_argument("--format", default="ttl", help=f"one of {names} (default: ttl)")
+    p.add_argument(
+        "--format",
+        default="ttl",
+        help=f"one of {names} (default: ttl), or quickstatements (a Wikidata batch)",
+    )
     p.add_argument(
         "--graph",
         default=None,
@@ -39,6 +43,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from leongraph.publication import Publication
     from leongraph.store import Store
 
+    if args.format == "quickstatements":
+        from leongraph.cli_wikidata import cmd_quickstatements
+
+        return cmd_quickstatements(args)
     fmt = RdfFormat.from_name(args.format)
     if not isinstance(fmt, RdfFormat):
         names = ", ".join(f.name for f in RdfFormat.all())

@@ -45,7 +45,13 @@ def cmd_quickstatements(args: argparse.Namespace) -> int:
     from leongraph.quickstatements import build
 
     store, _ = _store_and_settings(args)
-    sys.stdout.write(build(store).text())
+    text = build(store).text()
+    output = getattr(args, "output", None)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"leongraph: wrote {len(text.encode())} bytes to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
