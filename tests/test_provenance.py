@@ -138,3 +138,14 @@ def test_stats_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "owl:sameAs links to Wikidata: 9" in out
     assert "leon:PlotEvent: 42" in out
+
+
+def test_a_fact_stated_twice_counts_once_in_the_default_graph(store: Store) -> None:
+    """The default graph is the RDF merge of the sentence graphs: a set, not one copy each."""
+    assert graphs_of(store, "res:leon-the-professional leon:director res:luc-besson") == {1, 3}
+    rows = list(
+        store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { res:leon-the-professional leon:director ?d }"
+        ).rows()
+    )
+    assert int(rows[0][0]) == 1  # type: ignore[arg-type]
