@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from rdflib import Dataset
+
 from leongraph.config import Settings
 
 
@@ -31,7 +33,8 @@ def cmd_sentences(args: argparse.Namespace) -> int:
     return 0
 
 
-def _datasets(args: argparse.Namespace) -> tuple[object, object]:
+def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
+    """The data as written, and the served graph (with the aligned view)."""
     from leongraph.loader import build_dataset
 
     root = _root(args)
@@ -43,7 +46,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from leongraph.provenance import UNCOVERED, coverage, format_coverage, uncovered
 
     asserted, aligned = _datasets(args)
-    rows = coverage(asserted, aligned)  # type: ignore[arg-type]
+    rows = coverage(asserted, aligned)
     print(format_coverage(rows))
     missing = [n for n in uncovered(rows) if n not in UNCOVERED]
     return 1 if missing else 0
@@ -54,7 +57,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from leongraph.provenance import format_stats, stats
 
     asserted, aligned = _datasets(args)
-    print(format_stats(stats(asserted, aligned)))  # type: ignore[arg-type]
+    print(format_stats(stats(asserted, aligned)))
     return 0
 
 
