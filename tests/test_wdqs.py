@@ -6,9 +6,9 @@ the film is wd:Q484675, Luc Besson wd:Q484779, Natalie Portman wd:Q37876, France
 United States wd:Q30, thriller film wd:Q2484376, the US dollar wd:Q4917; everyone and
 everything without a verified item keeps its local res: IRI (no character has an item).
 
-Rows are compared as sets: Oxigraph repeats a row for each named graph (sentence) that states
-the same fact when it merges them into the default graph, rdflib does not (RDF merge is a set);
-rdflib's answers are also checked to hold no repeated row.
+Rows are compared as sets (WDQS gives no order without ORDER BY), and no answer may repeat a
+row: a fact stated by several sentences sits in several named graphs, but the default graph is
+their RDF merge, a set, on both engines.
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ def wdqs(
     rows = [
         tuple(short(b[v]) if v in b else None for v in names) for b in body["results"]["bindings"]
     ]
-    if client.app.state.store.engine == "rdflib":  # type: ignore[attr-defined]
-        assert len(rows) == len(set(rows)), "repeated rows"
+    assert len(rows) == len(set(rows)), "repeated rows"
     return names, set(rows)
 
 
