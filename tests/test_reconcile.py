@@ -419,3 +419,27 @@ def test_any_json_gets_an_answer_or_a_4xx(
             "/reconcile", data={"queries": '{"q": {"query": "x", "limit": ' + constant + "}}"}
         )
         assert r.status_code == 400, r.text
+
+
+def test_wikidata_property_ids_stand_for_the_leon_properties(client: TestClient) -> None:
+    """Columns already named after Wikidata (P57 director, P175 performer) work as they are."""
+    result = top(client, "The Professional", "Film", properties=[{"pid": "P57", "v": "Luc Besson"}])
+    assert result[0]["id"] == "leon-the-professional" and result[0]["match"]
+    assert {"id": "property:director", "value": True} in result[0]["features"]
+    query = {
+        "ids": ["leon", "leon-the-professional"],
+        "properties": [{"id": "P175"}, {"id": "wdt:P57"}],
+    }
+    body = client.post("/reconcile", data={"extend": json.dumps(query)}).json()
+    check("data-extension-response", body)
+    assert body["rows"]["leon"]["P175"] == [{"id": "jean-reno", "name": "Jean Reno"}]
+    assert body["rows"]["leon-the-professional"]["wdt:P57"] == [
+        {"id": "luc-besson", "name": "Luc Besson"}
+    ]
+    assert_error(
+        client.get(
+            "/reconcile",
+            params={"extend": json.dumps({"ids": [], "properties": [{"id": "P999999"}]})},
+        ),
+        400,
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from leongraph.namespaces import LEON, RES, WD
+from leongraph.namespaces import LEON, ONTOLOGY_GRAPH, RES, WD, WDT
 from leongraph.store import Store
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -107,6 +107,7 @@ class Index:
         self.classes = classes  # class IRI -> label (leon classes)
         self.properties = props  # property IRI -> label (leon properties)
         self.superclasses = supers  # class IRI -> every superclass IRI
+        self.wikidata_properties: dict[str, str] = {}  # "P57" -> leon property refining it
 
     # -- lookups
 
@@ -124,9 +125,14 @@ class Index:
         return by_label.get(fold(name))
 
     def property_iri(self, name: str) -> str | None:
+        """``director``, ``leon:director``, the full IRI, or the Wikidata property it refines
+        (``P57``, ``wdt:P57``) -> the leon property IRI (None if unknown)."""
         local = name.removeprefix(str(LEON)).removeprefix("leon:")
         iri = str(LEON) + local
-        return iri if iri in self.properties else None
+        if iri in self.properties:
+            return iri
+        pid = name.removeprefix(str(WDT)).removeprefix("wdt:")
+        return self.wikidata_properties.get(pid)
 
     # -- matching
 
@@ -268,7 +274,14 @@ def build_index(store: Store) -> Index:
     for entity in entities.values():
         entity.confirmed = entity.iri in cited or f"{WD}{entity.wikidata}" in cited
     usable = [e for e in entities.values() if e.name and e.types]
-    return Index(usable, classes, props, supers)
+    index = Index(usable, classes, props, supers)
+    for p, w in store.query(
+        f"""SELECT ?p ?w WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?p rdfs:subPropertyOf ?w }}
+            FILTER(STRSTARTS(STR(?w), "{WDT}")) }} ORDER BY ?p"""
+    ).rows():
+        if str(p) in props:
+            index.wikidata_properties.setdefault(str(w).removeprefix(str(WDT)), str(p))
+    return index
 
 
 def most_specific(types: set[str], supers: dict[str, set[str]]) -> list[str]:
