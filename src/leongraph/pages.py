@@ -11,6 +11,7 @@ import functools
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from rdflib import URIRef
 
 from leongraph import views
 from leongraph.describe import Description, Statement, describe, graph_quads
@@ -96,27 +97,24 @@ def rdf_response(body: bytes, fmt: _Format, headers: dict[str, str]) -> Response
 # ---------------------------------------------------------------- not found
 
 
-def suggestions(store: Store, kind: str, name: str) -> list[tuple[str, str]]:
+def suggestions(pub: Publication, kind: str, name: str) -> list[tuple[str, str]]:
     """Near names (difflib over slugs and labels): [(IRI, label)]."""
     prefix = KINDS[kind]
-    rows = store.query(
-        "SELECT DISTINCT ?s ?l WHERE { ?s ?p ?o "
-        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) '
-        "OPTIONAL { ?s rdfs:label ?l } }"
-    ).rows()
     names: dict[str, tuple[str, str]] = {}
-    for s, label in rows:
-        slug = str(s)[len(prefix) :]
-        text = str(label) if label is not None else slug
-        names.setdefault(slug.lower(), (str(s), text))
-        if label is not None:
-            names.setdefault(str(label).lower(), (str(s), text))
+    for iri in sorted(pub.subjects | set(pub.store.graph_sizes())):
+        if not iri.startswith(prefix):
+            continue
+        slug = iri[len(prefix) :]
+        label = pub.index.labels.get(URIRef(iri))
+        names.setdefault(slug.lower(), (iri, label or slug))
+        if label:
+            names.setdefault(label.lower(), (iri, label))
     close = difflib.get_close_matches(name.lower(), list(names), n=8, cutoff=0.5)
     return list(dict.fromkeys(names[c] for c in close))[:5]
 
 
-def not_found(request: Request, store: Store, kind: str, name: str, fmt: _Format) -> Response:
-    near = suggestions(store, kind, name)
+def not_found(request: Request, pub: Publication, kind: str, name: str, fmt: _Format) -> Response:
+    near = suggestions(pub, kind, name)
     iri = iri_for(kind, name)
     message = f"{iri} is not in the graph"
     if fmt is HTML:
@@ -161,7 +159,7 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
     d = describe(store, iri, pub.index)
     facts = sentence_facts(store, d) if kind == "sentence" else []
     if not d.exists and not facts:
-        return not_found(request, store, kind, name, fmt)
+        return not_found(request, pub, kind, name, fmt)
     path = f"/{kind}/{name}"
     headers = headers_for(request, path, suffix, fmt)
     if fmt is not HTML:
@@ -310,7 +308,7 @@ def graph(segment: str, request: Request) -> Response:
     iri = iri_for("graph", name)
     size = pub.store.graph_sizes().get(iri)
     if size is None:
-        return not_found(request, pub.store, "graph", name, fmt)
+        return not_found(request, pub, "graph", name, fmt)
     path = f"/graph/{name}"
     headers = headers_for(request, path, suffix, fmt)
     if fmt is not HTML:

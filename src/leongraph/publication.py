@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from rdflib import BNode
+from rdflib import BNode, URIRef
 from starlette.requests import HTTPConnection
 
 from leongraph.config import Settings
@@ -71,6 +71,11 @@ class Publication:
     def index(self) -> Index:
         """Labels and sentence texts of the whole graph."""
         return build_index(self.store)
+
+    @functools.cached_property
+    def subjects(self) -> frozenset[str]:
+        """Every IRI that is the subject of a triple (for near-name suggestions)."""
+        return frozenset(str(s) for s, _, _, _ in self.store.quads() if isinstance(s, URIRef))
 
     @property
     def void_stats(self) -> VoidStats:
