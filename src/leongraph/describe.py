@@ -110,10 +110,7 @@ class Description:
         local = text.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
         if text.startswith(BASE):
             return local
-        for prefix, ns in PREFIXES.items():
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns) :]}"
-        return local
+        return curie(text) or local
 
     def values(self, predicate: str) -> list[Term]:
         return [st.object for st in self.outgoing if str(st.predicate) == predicate]
@@ -121,6 +118,14 @@ class Description:
     @property
     def types(self) -> list[Term]:
         return self.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def curie(iri: str) -> str | None:
+    """``prefix:local`` for an IRI in a well-known namespace, else None."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return None
 
 
 def graph_quads(store: Store, graph: str) -> list[tuple[Term, Term, Term, URIRef]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
 
-from leongraph.describe import Description, Statement, graph_order
+from leongraph.describe import Description, Statement, curie, graph_order
 from leongraph.formats import RdfFormat
 from leongraph.highlight import Segment, highlight
 from leongraph.namespaces import SENT, WD
@@ -82,6 +82,15 @@ class Linker:
         href = self.href(iri)
         return Value(d.label(term), href=href or iri, iri=iri, external=href is None)
 
+    def predicate(self, term: Term) -> Value:
+        """A property: its label, and for another vocabulary's term also its prefixed name
+        (wdt:P22 "father" beside leon:father)."""
+        value = self.value(term)
+        name = curie(str(term))
+        if value.external and name and name != value.text:
+            return Value(value.text, value.href, value.iri, True, note=name)
+        return value
+
     def source(self, sentence: URIRef, phrases: Iterable[str]) -> Source:
         number = str(sentence)[len(str(SENT)) :]
         text = self.description.sentence_text.get(sentence, "")
@@ -108,14 +117,14 @@ def rows(linker: Linker, statements: Iterable[Statement], *, incoming: bool = Fa
     """Group statements by predicate; for incoming links the value is the subject."""
     grouped: dict[Term, Row] = {}
     for st in statements:
-        row = grouped.setdefault(st.predicate, Row(linker.value(st.predicate)))
+        row = grouped.setdefault(st.predicate, Row(linker.predicate(st.predicate)))
         other = st.subject if incoming else st.object
         phrases = linker.phrases(other, linker.description.iri)
         sources = tuple(linker.source(s, phrases) for s in st.sentences)
         row.values.append((linker.value(other), sources, linker.graphs(st)))
-    # The project's own terms first, then the same facts in public vocabularies (prefix:name).
+    # The project's own terms first, then the same facts in public vocabularies.
     ordered = sorted(
-        grouped.values(), key=lambda r: (":" in r.predicate.text, r.predicate.text.lower())
+        grouped.values(), key=lambda r: (r.predicate.external, r.predicate.text.lower())
     )
     for row in ordered:
         row.values.sort(key=lambda v: (v[0].text.lower(), v[0].iri or v[0].text))
