@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import doctest
 import re
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from leongraph import highlight, urls
@@ -361,3 +364,20 @@ def test_describe_reports_the_graph_of_each_triple(store: Store) -> None:
     assert got == expected
     stated = [st for st in d.outgoing if st.sentences]
     assert stated and all(str(s).startswith(str(SENT)) for st in stated for s in st.sentences)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["resource", "sentence", "ontology", "graph"]),
+    segment=st.text(min_size=1, max_size=80).filter(lambda s: s not in (".", "..")),
+    accept=st.sampled_from(["", "text/html", "text/turtle", "*/*", ";;", "text/html;q=x"]),
+)
+def test_no_name_or_header_makes_a_500(
+    client: TestClient, kind: str, segment: str, accept: str
+) -> None:
+    r = client.get(f"/{kind}/{quote(segment, safe='')}", headers={"Accept": accept})
+    assert r.status_code in (200, 400, 404, 406), (segment, r.status_code)
+    if r.status_code >= 400 and not r.headers["content-type"].startswith("text/html"):
+        assert r.json()["error"]["status"] == r.status_code
