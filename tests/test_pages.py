@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
@@ -366,7 +367,7 @@ def test_describe_reports_the_graph_of_each_triple(store: Store) -> None:
     assert stated and all(str(s).startswith(str(SENT)) for st in stated for s in st.sentences)
 
 
-@settings(
+@examples(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
