@@ -55,9 +55,10 @@ GROUP BY ?class ORDER BY DESC(?n) ?class""",
     ),
     Query(
         "optional-order",
-        "OPTIONAL + ORDER BY + LIMIT over the plot events",
-        """SELECT ?event ?position ?label ?place WHERE {
-  ?event a leon:PlotEvent ; leon:position ?position .
+        "OPTIONAL + ORDER BY + LIMIT: a film's plot events in story order",
+        """SELECT DISTINCT ?event ?position ?label ?place WHERE {
+  ?event a leon:PlotEvent ; leon:position ?position ; leon:hasActor ?who .
+  ?who leon:presentInWork $film .
   OPTIONAL { ?event rdfs:label ?label FILTER(LANG(?label) = "en") }
   OPTIONAL { ?event leon:hasPlace ?place }
 } ORDER BY ?position ?event LIMIT 20""",
@@ -65,11 +66,11 @@ GROUP BY ?class ORDER BY DESC(?n) ?class""",
     Query("describe", "DESCRIBE one entity (Turtle)", "DESCRIBE $entity", accept=TURTLE),
     Query(
         "label-service",
-        "WDQS-style query with SERVICE wikibase:label",
+        "WDQS-style: a film's characters and actors, SERVICE wikibase:label",
         """SELECT ?character ?characterLabel ?actorLabel WHERE {
-  ?character a leon:FictionalCharacter ; leon:playedBy ?actor .
+  ?character leon:presentInWork $film ; leon:playedBy ?actor .
   SERVICE wikibase:label { bd:serviceParam wikibase:language "fr,en". }
-} LIMIT 50""",
+}""",
     ),
 )
 

@@ -123,3 +123,18 @@ def test_format_must_fit_the_result(store: Store) -> None:
         store.query("SELECT * {}").serialize(formats.TURTLE)
     with pytest.raises(ValueError):
         store.query("CONSTRUCT WHERE { ?s ?p ?o }").serialize(formats.JSON)
+
+
+@pytest.mark.parametrize("fmt", formats.ResultsFormat.all(), ids=lambda f: f.name)
+def test_cap_at_the_exact_row_count(fmt: formats.ResultsFormat, store: Store) -> None:
+    """A cap equal to the row count keeps every row, whether the answer is small enough to
+    be written by the engine at once or is written again row by row (large in bytes)."""
+    whole = b"".join(store.query(QUERY).serialize(fmt))
+    rows = len(list(store.query(QUERY).rows()))
+    exact = store.query(QUERY)
+    assert b"".join(exact.serialize(fmt, max_rows=rows)) == whole
+    assert exact.truncated is False
+    short = store.query(QUERY)
+    body = b"".join(short.serialize(fmt, max_rows=rows - 1))
+    assert short.truncated is True
+    assert len(body) < len(whole)

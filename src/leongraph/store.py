@@ -350,7 +350,14 @@ class OxigraphStore(Store):
             names = [v.value for v in result.variables]
             rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in result)
             return QueryResult(
-                "select", names, None, _rows=rows, _serializer=_ox_solutions_writer(result)
+                "select",
+                names,
+                None,
+                _rows=rows,
+                _serializer=_ox_solutions_writer(
+                    result,
+                    lambda: self._store.query(text, **kwargs),  # type: ignore[arg-type, return-value]
+                ),
             )
         triples = (
             (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
@@ -416,19 +423,60 @@ class OxigraphStore(Store):
             )  # type: ignore[misc]
 
 
-def _ox_solutions_writer(solutions: ox.QuerySolutions) -> Serializer:
-    """Oxigraph's own writer when the whole answer is wanted; ours when a cap applies."""
+#: Fewest bytes a row takes in each results format (all variables unbound), so that an answer
+#: of at most ``max_rows * _MIN_ROW`` bytes cannot hold more than ``max_rows`` rows.
+_MIN_ROW = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+class _Overflow(Exception):
+    """The answer grew past the size that proves it is within the row cap."""
+
+
+class _BoundedBuffer:
+    """A file for Oxigraph's serialiser that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Overflow
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _ox_solutions_writer(
+    solutions: ox.QuerySolutions, rerun: Callable[[], ox.QuerySolutions]
+) -> Serializer:
+    """Oxigraph's own writer whenever the answer provably fits the row cap (it is small in
+    bytes); otherwise the query runs again into our writers, which count rows. The common,
+    small answer thus costs no Python per row; a large one costs a second, cut-short run."""
 
     def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
         if max_rows is None:
             yield solutions.serialize(format=_OX_RESULTS[fmt.name])
             return
+        out = _BoundedBuffer(max_rows * _MIN_ROW[fmt.name])
+        try:
+            solutions.serialize(out, format=_OX_RESULTS[fmt.name])
+        except _Overflow:
+            pass
+        else:
+            yield b"".join(out.parts)
+            return
+        again = rerun()
         if fmt.name == "json":  # the common case: Oxigraph terms straight to JSON
-            capped = result._cap(solutions, max_rows)
+            capped = result._cap(again, max_rows)
             yield from results.json_rows(result.variables, capped, _ox_json_term)  # type: ignore[arg-type]
             return
         n = len(result.variables)
-        rows = (tuple(_ox_neutral(sol[i]) for i in range(n)) for sol in solutions)
+        rows = (tuple(_ox_neutral(sol[i]) for i in range(n)) for sol in again)
         yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))  # type: ignore[arg-type]
 
     return write
