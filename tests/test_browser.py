@@ -6,13 +6,17 @@ screenshot of what it checked under its tmp_path. `make test` installs chromium 
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -60,40 +64,102 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(args: list[str], log: Path) -> Iterator[str]:
     """`leongraph serve` on a free port; the URL once /healthz answers."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    cmd = [sys.executable, "-m", "leongraph", "serve", "--port", str(port)]
-    cmd += ["--engine", request.param, "--timeout", "8"]
+    cmd = [sys.executable, "-m", "leongraph", "serve", "--port", str(port), *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEONGRAPH_")}
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"leongraph serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"leongraph serve did not answer in 90 s:\n{log.read_text()}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"leongraph serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"leongraph serve did not answer in 90 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with _serve(["--engine", request.param, "--timeout", "8"], log) as url:
+        yield url
+
+
+PREFIX = "/leon"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "upgrade", "server", "date"}
+
+
+class _StripPrefix(http.server.BaseHTTPRequestHandler):
+    """A reverse proxy that publishes the app under PREFIX and strips it, as nginx would."""
+
+    backend = ""
+
+    def do_GET(self) -> None:
+        self._relay()
+
+    def do_POST(self) -> None:
+        self._relay()
+
+    def _relay(self) -> None:
+        if not (self.path == PREFIX or self.path.startswith(PREFIX + "/")):
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        target = self.backend + (self.path[len(PREFIX) :] or "/")
+        request = urllib.request.Request(target, body, headers, method=self.command)
+        try:
+            response = urllib.request.urlopen(request, timeout=WAIT)
+        except urllib.error.HTTPError as exc:
+            response = exc
+        data = response.read()
+        self.send_response(response.status)
+        for k, v in response.headers.items():
+            if k.lower() not in HOP_BY_HOP | {"content-length"}:
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app behind a prefix-stripping proxy: `leongraph serve --root-path /leon`."""
+    log = tmp_path_factory.mktemp("proxied") / "server.log"
+    with _serve(["--root-path", PREFIX], log) as backend:
+        handler = type("Handler", (_StripPrefix,), {"backend": backend})
+        proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{proxy.server_address[1]}{PREFIX}"
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -622,3 +688,23 @@ def test_phone_sized_screen_and_transfer_size(
     finally:
         browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
         browser.set_window_size(1280, 900)
+
+
+def test_the_page_works_behind_a_path_prefix(
+    browser: WebDriver, proxied: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, proxied + "/")
+    set_query(browser, "SELECT ?film WHERE { ?film a leon:Film }")
+    run_and_wait(browser)
+    link = browser.find_element(By.CSS_SELECTOR, "#results a.iri")
+    href = link.get_attribute("href")
+    assert href == proxied + local_path(link.get_attribute("data-iri"))
+    download = browser.find_element(By.CSS_SELECTOR, '#downloads a[data-format="csv"]')
+    assert download.get_attribute("href").startswith(proxied + "/sparql?")
+    with urllib.request.urlopen(download.get_attribute("href"), timeout=WAIT) as r:
+        assert r.status == 200 and r.read().decode().startswith("film")
+    browser.find_element(By.ID, "tab-cast").click()
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#cast tbody tr"), "the cast")
+    shot("path-prefix")
+    link = browser.find_element(By.CSS_SELECTOR, "#cast tbody a.actor")
+    assert link.get_attribute("href").startswith(proxied + "/resource/")
