@@ -21,14 +21,15 @@ from leongraph.examples import (
     load_examples,
     render_example,
     replace_readme_table,
+    run_example,
 )
 from leongraph.store import Store
 
 
-def write_expected(store: Store, path: Path, *, quiet: bool = False) -> Path:
+def write_expected(store: Store, settings: Settings, path: Path, *, quiet: bool = False) -> Path:
     """Run one example and write its expected-result file (removing one of the other kind)."""
     example = load_example(path)
-    suffix, body = render_example(example, store.query(example.text))
+    suffix, body = render_example(example, run_example(store, example, settings))
     target = path.with_suffix(suffix)
     target.write_text(body, encoding="utf-8")
     for other in RESULT_SUFFIXES:
@@ -57,9 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = PROJECT_ROOT / "queries"
     paths = sorted(folder.glob("*.rq")) if args.all else [p.resolve() for p in args.queries]
     if paths:
-        store = Store.from_settings(Settings(engine=args.engine))
+        settings = Settings(engine=args.engine)
+        store = Store.from_settings(settings)
         for path in paths:
-            write_expected(store, path, quiet=args.quiet)
+            write_expected(store, settings, path, quiet=args.quiet)
     if args.readme:
         write_readme(PROJECT_ROOT / "README.md", folder)
     if not paths and not args.readme:

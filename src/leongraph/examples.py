@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import rdflib
 from rdflib import BNode, Variable
@@ -19,9 +20,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
+from leongraph.config import Settings
 from leongraph.errors import DataError
 from leongraph.namespaces import PREFIXES
-from leongraph.store import QueryResult, Term
+from leongraph.store import QueryResult, Store, Term
 
 QUERY_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.rq$")
 RESULT_SUFFIXES = {".srj": ("select", "ask"), ".ttl": ("graph",)}
@@ -54,9 +56,9 @@ class Example:
     def ordered(self) -> bool:
         """True when the query's solutions are ordered (top-level ORDER BY), so order matters."""
         node = prepareQuery(self.text, initNs=PREFIXES).algebra.p
-        while node.name in ("Project", "Distinct", "Reduced", "Slice"):
+        while node is not None and node.name in ("Project", "Distinct", "Reduced", "Slice"):
             node = node.p
-        return bool(node.name == "OrderBy")
+        return node is not None and node.name == "OrderBy"
 
 
 def read_header(text: str) -> dict[str, str]:
@@ -130,6 +132,18 @@ def folder_problems(folder: Path) -> list[str]:
 # ---------------------------------------------------------------- expected results
 
 
+def run_example(store: Store, example: Example, settings: Settings) -> QueryResult:
+    """Run an example as the endpoint would: the label service rewritten, the safety rules
+    applied and the dataset taken from the query's FROM clauses."""
+    from leongraph.evaluation import prepare
+    from leongraph.protocol import SparqlRequest
+
+    plan = prepare(SparqlRequest(query=example.text), settings)
+    return store.query(
+        plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
+    )
+
+
 def rows_of(result: QueryResult) -> list[Row]:
     """The solutions of a SELECT as dicts (unbound variables left out, as in SPARQL JSON)."""
     return [
@@ -142,7 +156,12 @@ def render_expected(result: QueryResult, *, ordered: bool = True) -> tuple[str, 
     """(suffix, text) of the expected-result file for a result: SPARQL 1.1 Results JSON,
     indented, or Turtle. Rows of an unordered SELECT are sorted so that diffs read well."""
     if result.kind == "graph":
-        return ".ttl", result.graph().serialize(format="turtle")
+        graph = rdflib.Graph(bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in result.triples():
+            graph.add(triple)
+        return ".ttl", graph.serialize(format="turtle")
     out = Result("ASK" if result.kind == "ask" else "SELECT")
     if result.kind == "ask":
         out.askAnswer = bool(result.boolean)
@@ -152,8 +171,20 @@ def render_expected(result: QueryResult, *, ordered: bool = True) -> tuple[str, 
             rows.sort(key=lambda r: sorted((k, v.n3()) for k, v in r.items()))
         out.vars = [Variable(v) for v in result.variables]
         out.bindings = [{Variable(k): t for k, t in row.items()} for row in rows]
-    data = json.loads(out.serialize(format="json"))
-    return ".srj", json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return ".srj", _srj_text(json.loads(out.serialize(format="json")))
+
+
+def _srj_text(data: dict[str, Any]) -> str:
+    """SPARQL JSON with one solution per line: valid JSON that reads (and diffs) row by row."""
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    if "boolean" in data:
+        return f'{{\n  "head": {{}},\n  "boolean": {dump(data["boolean"])}\n}}\n'
+    rows = ",\n".join(f"    {dump(b)}" for b in data["results"]["bindings"])
+    rows = f"\n{rows}\n  " if rows else ""
+    return f'{{\n  "head": {dump(data["head"])},\n  "results": {{"bindings": [{rows}]}}\n}}\n'
 
 
 def render_example(example: Example, result: QueryResult) -> tuple[str, str]:
@@ -262,4 +293,5 @@ __all__ = [
     "readme_table",
     "render_example",
     "replace_readme_table",
+    "run_example",
 ]
