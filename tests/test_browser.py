@@ -685,6 +685,29 @@ def test_phone_sized_screen_and_transfer_size(
         print(f"query page transfer size: {total} bytes")
         assert 0 < total < 200_000
         shot("phone")
+
+        # Each answer and view fits the width too (wide tables scroll inside their box).
+        def fits() -> bool:
+            return bool(
+                browser.execute_script(
+                    "return document.documentElement.scrollWidth <= window.innerWidth"
+                )
+            )
+
+        set_query(browser, "SELECT * WHERE { ?event a leon:PlotEvent ; ?p ?o } LIMIT 40")
+        run_and_wait(browser)
+        assert fits(), "the results table makes the page scroll sideways"
+        shot("phone-table", at="#status")
+        set_query(browser, "DESCRIBE res:leon")
+        run_and_wait(browser)
+        assert browser.find_elements(By.CSS_SELECTOR, "svg.graph g.node")
+        assert fits(), "the graph view makes the page scroll sideways"
+        shot("phone-graph", at="#status")
+        for tab, item in (("timeline", "#timeline li"), ("cast", "#cast tbody tr")):
+            browser.find_element(By.ID, f"tab-{tab}").click()
+            until(browser, lambda d, item=item: d.find_elements(By.CSS_SELECTOR, item), tab)
+            assert fits(), f"the {tab} makes the page scroll sideways"
+            shot(f"phone-{tab}")
     finally:
         browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
         browser.set_window_size(1280, 900)

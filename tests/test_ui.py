@@ -36,6 +36,15 @@ def test_page_is_html_with_versioned_local_assets(client: TestClient) -> None:
         assert client.get(asset).status_code == 200
 
 
+def test_every_link_of_the_page_answers(client: TestClient) -> None:
+    html = client.get("/").text
+    links = set(re.findall(r'href="(/[^"]*)"', html))
+    assert {"/sparql", "/ontology", "/resource/leon-the-professional"} <= links
+    for link in links:
+        response = client.get(link, headers={"Accept": "text/html,*/*;q=0.8"})
+        assert response.status_code == 200, link
+
+
 def test_page_references_nothing_outside_the_server() -> None:
     """No CDN, no external font: every asset URL in the shell, CSS and JS is local."""
     for path in STATIC_DIR.iterdir():
