@@ -155,6 +155,8 @@ def void(request: Request) -> Response:
         )
         response.headers.update(headers)
         return response
-    quads = list(void_quads(pub, base))
-    body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
+    body = pub.cached(
+        ("void", fmt.name, base),
+        lambda: serialize(void_quads(pub, base), fmt, context=pub.context),  # type: ignore[arg-type]
+    )
     return Response(body, media_type=fmt.content_type, headers=headers)

@@ -8,6 +8,8 @@ import functools
 import hashlib
 import threading
 import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -48,6 +50,9 @@ def data_mtime(settings: Settings) -> datetime:
     return moment.replace(microsecond=0)
 
 
+CACHE_ENTRIES = 128
+
+
 @dataclass
 class Publication:
     store: Store
@@ -56,7 +61,7 @@ class Publication:
     last_modified: datetime
     context: JsonLdContext
     _void: VoidStats | None = None
-    _cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)
+    _cache: OrderedDict[tuple[str, ...], bytes] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -83,12 +88,20 @@ class Publication:
             self._void = compute_stats(self.store)
         return self._void
 
-    def cached(self, key: tuple[str, ...], make: object) -> bytes:
-        """Serialise once per key (the data never changes while served)."""
+    def cached(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        """Serialise once per key (the data never changes while served). The most recently
+        used CACHE_ENTRIES answers are kept: keys may hold client input (the Host a VoID
+        document names), so the cache must not grow without bound."""
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = make()  # type: ignore[operator]
-            return self._cache[key]
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        body = make()
+        with self._lock:
+            self._cache[key] = body
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return body
 
 
 _BUILD_LOCK = threading.Lock()
