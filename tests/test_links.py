@@ -10,7 +10,16 @@ import pytest
 from leongraph.cli import main
 from leongraph.config import Settings
 from leongraph.errors import DataError
-from leongraph.links import REFERENCE, Link, Reference, links, read_reference, render
+from leongraph.links import (
+    REFERENCE,
+    Link,
+    Reference,
+    links,
+    property_entities,
+    read_reference,
+    render,
+    used_properties,
+)
 from leongraph.matching import Entity, Index, build_index
 from leongraph.namespaces import LEON
 from leongraph.store import Store
@@ -89,3 +98,25 @@ def test_missing_or_malformed_reference(tmp_path: Path) -> None:
     with pytest.raises(DataError):
         read_reference(bad)
     assert main(["links", "--reference", str(bad)]) == 2
+
+
+def test_property_entities_file_is_up_to_date(store: Store, reference: list[Reference]) -> None:
+    """data/wikidata-properties.ttl describes exactly the properties the graph uses; after a
+    change, regenerate it with `leongraph links --properties > data/wikidata-properties.ttl`."""
+    path = Settings().project_root / "data" / "wikidata-properties.ttl"
+    expected = property_entities(reference, used_properties(store))
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_wdqs_property_idiom(client) -> None:  # type: ignore[no-untyped-def]
+    """?prop wikibase:directClaim ?wdt: the names of the film's direct claims, as on WDQS."""
+    query = """SELECT DISTINCT ?propLabel ?valueLabel WHERE {
+      wd:Q484675 ?wdt ?value .
+      ?prop wikibase:directClaim ?wdt .
+      SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }
+    }"""
+    r = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    rows = set(r.text.strip().splitlines()[1:])
+    assert {"director,Luc Besson", "genre,thriller film", "box office,45284974"} <= rows
+    assert "publication date,1994-09-14" in rows

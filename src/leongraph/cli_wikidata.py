@@ -24,13 +24,24 @@ def _store_and_settings(args: argparse.Namespace):  # type: ignore[no-untyped-de
 
 def cmd_links(args: argparse.Namespace) -> int:
     """Print which entities are linked to Wikidata, with the reference table's evidence."""
-    from leongraph.links import REFERENCE, as_json, links, read_reference, render
+    from leongraph.links import (
+        REFERENCE,
+        as_json,
+        links,
+        property_entities,
+        read_reference,
+        render,
+        used_properties,
+    )
     from leongraph.matching import build_index
 
     store, settings = _store_and_settings(args)
     reference = read_reference(
         Path(args.reference) if args.reference else settings.project_root / REFERENCE
     )
+    if args.properties:
+        sys.stdout.write(property_entities(reference, used_properties(store)))
+        return 0
     found = links(build_index(store), reference)
     if args.json:
         json.dump(as_json(found), sys.stdout, ensure_ascii=False, indent=2)
@@ -68,6 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common(p)
     p.add_argument("--reference", default=None, help="reference table (TSV)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--properties",
+        action="store_true",
+        help="print the Wikidata property entities the graph uses (data/wikidata-properties.ttl)",
+    )
     p.add_argument("--width", type=int, default=160, help="cut table lines at this width")
     p.set_defaults(func=cmd_links)
 
