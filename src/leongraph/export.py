@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from rdflib import URIRef
 
 from leongraph import pages
-from leongraph.describe import graph_quads
+from leongraph.describe import graph_order, graph_quads
 from leongraph.errors import BadRequest, UnknownResource
 from leongraph.formats import TURTLE, RdfFormat
 from leongraph.namespaces import BASE, GRAPH, SENT
@@ -19,6 +20,7 @@ from leongraph.negotiation import negotiate
 from leongraph.publication import Publication, publication
 from leongraph.serialize import serialize
 from leongraph.store import Store, Term
+from leongraph.urls import local_path
 from leongraph.void import VOID_GRAPH, void_triples
 
 router = APIRouter()
@@ -138,6 +140,7 @@ VOID_OFFERED = (TURTLE, pages.HTML, *(f for f in RdfFormat.all() if f is not TUR
 @router.api_route(
     "/.well-known/void", summary="VoID description of the dataset", methods=["GET", "HEAD"]
 )
+@router.api_route("/dataset", include_in_schema=False, methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
     fmt = negotiate(pages.checked_accept(request), VOID_OFFERED, TURTLE)
     pub = publication(request)
@@ -151,7 +154,12 @@ def void(request: Request) -> Response:
             stats=pub.void_stats,
             base=base,
             formats=RdfFormat.all(),
-            graphs=sorted(pub.store.graph_sizes().items()),
+            graphs=[
+                (g, pages.root_path(request) + (local_path(g) or ""), n)
+                for g, n in sorted(
+                    pub.store.graph_sizes().items(), key=lambda i: graph_order(URIRef(i[0]))
+                )
+            ],
         )
         response.headers.update(headers)
         return response

@@ -11,6 +11,7 @@ IRI                                                    path
 ``https://w3id.org/leongraph/ontology``                ``/ontology``
 ``https://w3id.org/leongraph/ontology#<Term>``         ``/ontology/<Term>``
 ``https://w3id.org/leongraph/graph/<name>``            ``/graph/<name>``
+``https://w3id.org/leongraph/dataset``                 ``/.well-known/void``
 =====================================================  ==========================
 
 >>> local_path("https://w3id.org/leongraph/resource/leon")
@@ -40,6 +41,7 @@ KINDS: dict[str, str] = {
     "graph": BASE + "graph/",
 }
 ONTOLOGY_IRI = BASE + "ontology"
+DATASET_IRI = BASE + "dataset"  # described by the VoID document
 MAX_NAME = 200
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 # A local name is safe inside <...> in SPARQL and in a path segment.
@@ -50,6 +52,8 @@ def local_path(iri: str) -> str | None:
     """The path on this server that describes ``iri``, or None if the IRI is not ours."""
     if iri == ONTOLOGY_IRI:
         return "/ontology"
+    if iri == DATASET_IRI or iri.startswith(DATASET_IRI + "#"):
+        return "/.well-known/void"
     for kind, prefix in KINDS.items():
         if iri.startswith(prefix):
             name = iri[len(prefix) :]
