@@ -638,6 +638,66 @@ def test_columns_sort_numbers_by_value(
     shot("sorted", at="#status")
 
 
+CONTRAST_JS = """
+const parse = (c) => c.match(/[\\d.]+/g).map(Number);
+const lum = ([r, g, b]) => {
+  const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const background = (el) => {
+  for (; el; el = el.parentElement) {
+    const c = parse(getComputedStyle(el).backgroundColor);
+    if (c.length < 4 || c[3] > 0) return c;
+  }
+  return [255, 255, 255];
+};
+return [...document.querySelectorAll(arguments[0])].filter((el) => el.offsetParent).map((el) => {
+  const [a, b] = [lum(parse(getComputedStyle(el).color)), lum(background(el))];
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  return [arguments[0], el.textContent.slice(0, 30), ratio];
+});
+"""
+
+
+def test_text_contrast_focus_outlines_and_tab_keys(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, server + "/")
+    set_query(
+        browser,
+        '# c\nSELECT ?s (COUNT(*) AS ?n) WHERE { ?s a leon:Film ; rdfs:label "x"@en . '
+        "FILTER(?n > 1) } GROUP BY ?s <http://x/>",
+    )
+    kinds = ["keyword", "function", "var", "iri", "pname", "string", "number", "comment", "lang"]
+    selectors = [f".t-{k}" for k in kinds]
+    selectors += ["#limits", "#editor-help", ".prefix", ".gutter span", "footer.site p"]
+    selectors += [".tabs [role=tab]", "header.site a", ".menu summary", "#run"]
+    seen = set()
+    for selector in selectors:
+        for _, text, ratio in browser.execute_script(CONTRAST_JS, selector):
+            seen.add(selector)
+            assert ratio >= 4.5, f"{selector} {text!r}: contrast {ratio:.2f} is below 4.5"
+    assert seen == set(selectors), f"not on the page: {set(selectors) - seen}"
+
+    # Keyboard focus is visible, and the arrow keys move between the tabs.
+    tab = browser.find_element(By.ID, "tab-query")
+    ActionChains(browser).move_to_element(tab).click().perform()
+    tab.send_keys(Keys.ARROW_RIGHT)
+    active = browser.switch_to.active_element
+    assert active.get_attribute("id") == "tab-timeline"
+    assert active.get_attribute("aria-selected") == "true"
+    assert browser.find_element(By.ID, "panel-timeline").is_displayed()
+    active.send_keys(Keys.ARROW_LEFT)
+    assert browser.switch_to.active_element.get_attribute("id") == "tab-query"
+    browser.find_element(By.ID, "editor").send_keys(Keys.ESCAPE, Keys.TAB)
+    style = browser.execute_script(
+        "const s = getComputedStyle(document.activeElement);"
+        "return [document.activeElement.id, s.outlineStyle, s.outlineWidth]"
+    )
+    assert style[0] == "run" and style[1] != "none" and style[2] != "0px", style
+    shot("focus")
+
+
 def test_a_running_query_can_be_cancelled(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:
