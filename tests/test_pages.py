@@ -34,6 +34,7 @@ KINDS = {
     "/resource/mathilda": RES["mathilda"],
     "/resource/event-01": RES["event-01"],
     "/sentence/13": SENT["13"],
+    "/ontology": URIRef("https://w3id.org/leongraph/ontology"),
     "/ontology/Film": LEON["Film"],
     "/graph/ontology": GRAPH["ontology"],
 }
