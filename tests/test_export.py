@@ -143,17 +143,19 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 @pytest.mark.parametrize(
-    ("name", "iri"),
+    ("name", "iri", "filename"),
     [
-        ("ontology", GRAPH["ontology"]),
-        (str(GRAPH["ontology"]), GRAPH["ontology"]),
-        ("sentence/13", SENT["13"]),
+        ("ontology", GRAPH["ontology"], "leon-ontology.ttl"),
+        (str(GRAPH["ontology"]), GRAPH["ontology"], "leon-ontology.ttl"),
+        ("sentence/13", SENT["13"], "leon-sentence-13.ttl"),
     ],
 )
-def test_export_one_graph(client: TestClient, store: Store, name: str, iri: URIRef) -> None:
+def test_export_one_graph(
+    client: TestClient, store: Store, name: str, iri: URIRef, filename: str
+) -> None:
     r = client.get("/export/leon.ttl", params={"graph": name})
     assert r.status_code == 200
-    assert iri.rsplit("/", 1)[-1] + ".ttl" in r.headers["content-disposition"]
+    assert r.headers["content-disposition"] == f'attachment; filename="{filename}"'
     got = Graph().parse(data=r.content, format="turtle")
     expected = store_dataset(store).graph(iri)
     assert len(expected) > 0 and same_triples(got, Graph() + expected)

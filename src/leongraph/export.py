@@ -86,7 +86,9 @@ def export(extension: str, request: Request, graph: str | None = None) -> Respon
     pub = publication(request)
     iri = resolve_graph(pub.store, graph) if graph else None
     body = export_bytes(pub, fmt, graph=iri, public_base=public_base(request))  # type: ignore[arg-type]
-    stem = "leon" if iri is None else "leon-" + iri.rstrip("/").rsplit("/", 1)[-1]
+    # leon.ttl, leon-ontology.ttl, leon-sentence-13.ttl: a graph's short name in the file name
+    path = (local_path(iri) or "") if iri else ""
+    stem = "leon" + path.replace("/graph/", "/").replace("/", "-")
     return Response(
         body,
         media_type=fmt.content_type,
