@@ -314,9 +314,10 @@ def test_propose_properties(client: TestClient) -> None:
     assert_error(client.get("/reconcile/propose_properties", params={"type": "Nope"}), 400)
 
 
-def test_index_is_built_once(client: TestClient) -> None:
-    client.get("/reconcile")
+def test_index_is_built_once_at_start_up(client: TestClient) -> None:
     first = client.app.state.reconcile_index  # type: ignore[attr-defined]
+    assert first is not None and "natalie-portman" in first.entities  # before any request
+    client.get("/reconcile")
     client.get("/reconcile/suggest/entity", params={"prefix": "a"})
     assert client.app.state.reconcile_index is first  # type: ignore[attr-defined]
 

@@ -52,6 +52,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reconcile.index_of(app.state)  # the reconciliation name index, built at start-up
         yield
         app.state.executor.close()
 

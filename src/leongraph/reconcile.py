@@ -39,8 +39,12 @@ _INDEXES: weakref.WeakKeyDictionary[Store, Index] = weakref.WeakKeyDictionary()
 
 
 def index_for(request: Request) -> Index:
-    """The name index of this app's store: built once per (read-only) store, on first use."""
-    state = request.app.state
+    return index_of(request.app.state)
+
+
+def index_of(state: Any) -> Index:
+    """The name index of an app's store: built once per (read-only) store, at start-up (the
+    app's lifespan) or on first use."""
     if getattr(state, "reconcile_index", None) is None:
         with _LOCK:
             if state.store not in _INDEXES:
@@ -438,4 +442,4 @@ def _values(index: Index, entity: Entity, iri: str, limit: int) -> list[dict[str
     return out[:limit] if limit else out
 
 
-__all__ = ["extend", "index_for", "manifest", "reconcile_one", "router"]
+__all__ = ["extend", "index_for", "index_of", "manifest", "reconcile_one", "router"]
