@@ -720,6 +720,22 @@ def test_a_running_query_can_be_cancelled(
     assert "Timeout 8 s" in limits and "10,000 rows" in limits
     shot("cancelled")
 
+    # From the keyboard: Escape cancels, and focus goes from Run to Cancel and back to Run.
+    browser.execute_script("document.getElementById('status').textContent = ''")
+    focus = browser.execute_script(
+        "const run = document.getElementById('run'); run.focus(); run.click();"
+        "const during = document.activeElement.id;"
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));"
+        "return during;"
+    )
+    assert focus == "cancel"
+    until(
+        browser,
+        lambda d: d.find_element(By.ID, "status").text.startswith("Cancelled after"),
+        "the cancellation by Escape",
+    )
+    assert browser.switch_to.active_element.get_attribute("id") == "run"
+
 
 def test_phone_sized_screen_and_transfer_size(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path], tmp_path: Path

@@ -56,10 +56,14 @@ function keepInUrl(query) {
 }
 
 function setRunning(controller) {
+  // Keep keyboard focus where it was meant to be: Run hands it to Cancel and back.
+  const from = document.activeElement;
   running = controller;
   $("run").disabled = !!controller;
   $("cancel").hidden = !controller;
   $("editor-box").setAttribute("aria-busy", controller ? "true" : "false");
+  if (controller && from === $("run")) $("cancel").focus();
+  if (!controller && from === $("cancel")) $("run").focus();
 }
 
 async function run() {
@@ -233,6 +237,9 @@ async function main() {
     $("examples-menu").querySelector("summary").focus();
   });
   $("cancel").addEventListener("click", cancel);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && running) cancel();
+  });
   config = await getJson("/api/config");
   $("limits").textContent = `Timeout ${config.timeout} s · at most ${formatCount(config.max_rows)} rows · ${config.engine}`;
   renderPrefixes();
