@@ -13,6 +13,7 @@ server does not hold is an empty graph; nothing is ever fetched.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -118,17 +119,24 @@ def choose_formats(
         if graph is None and results is not None:
             graph = _GRAPH_EQUIVALENT.get(results.name)
         return results, graph  # type: ignore[return-value]
+    # ``negotiate`` is pure and clients repeat their Accept header: parse each one once.
+    pick = _negotiate_cached if accept is None or len(accept) <= 512 else _negotiate_or_none
     return (
-        _negotiate_or_none(accept, ResultsFormat.all(), JSON),  # type: ignore[arg-type]
-        _negotiate_or_none(accept, RdfFormat.all(), TURTLE),  # type: ignore[arg-type]
+        pick(accept, ResultsFormat.all(), JSON),  # type: ignore[arg-type]
+        pick(accept, RdfFormat.all(), TURTLE),  # type: ignore[arg-type]
     )
 
 
-def _negotiate_or_none(accept: str | None, offered: tuple[_Format, ...], default: _Format):  # type: ignore[no-untyped-def]
+def _negotiate_or_none(
+    accept: str | None, offered: tuple[_Format, ...], default: _Format
+) -> _Format | None:
     try:
         return negotiate(accept, offered, default)
     except NotAcceptable:
         return None
+
+
+_negotiate_cached = functools.lru_cache(maxsize=256)(_negotiate_or_none)
 
 
 def _not_acceptable(offered: tuple[_Format, ...]) -> NotAcceptable:
