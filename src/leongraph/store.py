@@ -508,9 +508,11 @@ class RdflibStore(Store):
         from pyparsing import ParseException
 
         try:
-            return rdflib.plugins.sparql.prepareQuery(text, initNs=dict(prefixes))
+            prepared = rdflib.plugins.sparql.prepareQuery(text, initNs=dict(prefixes))
         except ParseException as exc:
             raise QuerySyntaxError(exc.msg, line=exc.lineno, column=exc.col) from exc
+        _complete_construct_where(prepared.algebra)
+        return prepared
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the store lives as long as the process
     def _view(self, default: tuple[str, ...] | None, named: tuple[str, ...] | None) -> Dataset:
@@ -579,6 +581,25 @@ class RdflibStore(Store):
         for s, p, o, g in self._ds.quads((None, None, None, ctx)):
             gid = g.identifier if hasattr(g, "identifier") else g
             yield s, p, o, gid  # type: ignore[misc]
+
+
+def _complete_construct_where(algebra: object) -> None:
+    """rdflib leaves the template of the short form ``CONSTRUCT WHERE { ... }`` empty (and
+    then fails); SPARQL 1.1 says the template is the pattern itself, a basic graph pattern."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if getattr(algebra, "name", None) != "ConstructQuery" or algebra.get("template"):  # type: ignore[attr-defined]
+        return
+    triples: list[object] = []
+    stack = [algebra.get("p")]  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "BGP":
+                triples.extend(node.get("triples") or ())
+            else:
+                stack.extend(v for v in node.values() if isinstance(v, CompValue))
+    algebra["template"] = triples  # type: ignore[index]
 
 
 def _without_dataset_clause(prepared: object) -> object:
