@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import rdflib
+from rdflib.compare import isomorphic
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
@@ -471,6 +472,19 @@ def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
     until(browser, lambda d: node.get_attribute("transform") != before, "the node to move")
     shot("construct-graph", at="#status")
 
+    # A big graph is drawn in part (and says so); its Turtle still has every triple.
+    everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }"
+    answer = endpoint(server, everything, "application/n-triples")
+    expected = rdflib.Graph().parse(data=answer, format="nt")
+    total = len(expected)
+    set_query(browser, everything)
+    run_and_wait(browser)
+    drawn = browser.find_elements(By.CSS_SELECTOR, "svg.graph g.node")
+    assert 0 < len(drawn) <= 150 < total
+    assert "The first 150 nodes are drawn" in browser.find_element(By.TAG_NAME, "figcaption").text
+    turtle = browser.find_element(By.CSS_SELECTOR, "pre.turtle").get_attribute("textContent")
+    assert isomorphic(rdflib.Graph().parse(data=turtle, format="turtle"), expected)
+
 
 def test_timeline_lists_the_events_in_story_order(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
@@ -696,6 +710,17 @@ def test_text_contrast_focus_outlines_and_tab_keys(
     )
     assert style[0] == "run" and style[1] != "none" and style[2] != "0px", style
     shot("focus")
+
+    # The highlighted copy lies exactly under the text being typed.
+    props = ["fontFamily", "fontSize", "lineHeight", "paddingTop", "paddingLeft", "tabSize"]
+    under, over = browser.execute_script(
+        "const pick = (el) => arguments[0].map((p) => getComputedStyle(el)[p]);"
+        "const pre = document.querySelector('.code pre');"
+        "const textarea = document.getElementById('editor');"
+        "return [pick(pre), pick(textarea)]",
+        props,
+    )
+    assert under == over
 
 
 def test_a_running_query_can_be_cancelled(
