@@ -460,6 +460,11 @@ def test_bad_multiple_updates(client) -> None:
     assert_error(r, 400)
 
 
+def test_bad_update_missing_form_type(client) -> None:
+    """bad-update-missing-form-type"""
+    assert_error(client.post("/sparql", content=b"update=CLEAR%20ALL"), 415)
+
+
 def test_bad_update_wrong_media_type(client) -> None:
     """bad-update-wrong-media-type"""
     r = client.post("/sparql", content=b"CLEAR ALL", headers={"Content-Type": "text/plain"})
@@ -669,7 +674,12 @@ def test_bad_update_syntax(private_store: Store) -> None:
 
 
 def test_bad_update_dataset_parameters(private_store: Store) -> None:
+    """bad-update-dataset-conflict: protocol graphs with an update are refused, not ignored."""
     with app_client(private_store, allow_updates=True) as c:
+        for param in ("using-graph-uri", "using-named-graph-uri"):
+            update = "INSERT { <urn:a> <urn:b> ?o } USING <urn:g> WHERE { ?s ?p ?o }"
+            r = c.post("/sparql", data={"update": update, param: "https://w3id.org/leongraph/x"})
+            assert_error(r, 400)
         r = c.post(
             "/sparql",
             data={"update": "CLEAR DEFAULT", "default-graph-uri": "https://w3id.org/leongraph/x"},

@@ -6,7 +6,7 @@ Content-Type and the body, so every bad-request rule is testable without a serve
 
 >>> parse_request("GET", b"query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fe%2Fg", None, b"")
 SparqlRequest(query='ASK{}', update=None, default_graphs=('http://e/g',), named_graphs=(), \
-format=None)
+format=None, using_graphs=())
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class SparqlRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     format: str | None = None
+    #: using-graph-uri / using-named-graph-uri (updates only)
+    using_graphs: tuple[str, ...] = ()
 
     @property
     def has_dataset(self) -> bool:
@@ -92,12 +94,16 @@ def _build(params: list[tuple[str, str]], *, allow_empty: bool) -> SparqlRequest
     named = tuple(_graph(v, "named-graph-uri") for k, v in params if k == "named-graph-uri")
     if not queries and not updates and not (allow_empty and not default and not named):
         raise BadRequest("The request holds no 'query' (or 'update') parameter.")
+    using = tuple(
+        _graph(v, k) for k, v in params if k in ("using-graph-uri", "using-named-graph-uri")
+    )
     return SparqlRequest(
         query=queries[0] if queries else None,
         update=updates[0] if updates else None,
         default_graphs=default,
         named_graphs=named,
         format=formats[0] if formats else None,
+        using_graphs=using,
     )
 
 

@@ -137,10 +137,11 @@ async def _update(request: Request, req: SparqlRequest, settings: Settings) -> R
     update is applied to the server's store, then to the query workers' copy."""
     assert req.update is not None
     check_update(req.update, settings)
-    if req.has_dataset:
+    if req.has_dataset or req.using_graphs:
         raise BadRequest(
-            "default-graph-uri and named-graph-uri apply to queries; an update names its graphs "
-            "with WITH, USING and GRAPH."
+            "An update names its graphs in its text (WITH, USING, GRAPH): this endpoint takes "
+            "no default-graph-uri, named-graph-uri, using-graph-uri or using-named-graph-uri "
+            "with an update."
         )
     store: Store = request.app.state.store
     executor: Executor = request.app.state.executor
