@@ -3,7 +3,7 @@
     LeongraphError
     ├── BadRequest                 400  the request cannot be understood
     │   ├── QuerySyntaxError       400  the SPARQL text does not parse (line, column, message)
-    │   └── UnsupportedQuery       400  parses, but asks for something this service refuses (SERVICE…)
+    │   └── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
     ├── Forbidden                  403  updates while they are disabled
     ├── UnknownResource            404  no such resource, graph or file
     ├── MethodNotAllowed           405
