@@ -72,14 +72,24 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     @app.exception_handler(LeongraphError)
     async def _domain_error(request: Request, exc: LeongraphError) -> Response:
-        return error_response(request, exc.status, exc.title, exc.message,
-                              headers=getattr(exc, "headers", None), **exc.details)
+        return error_response(
+            request,
+            exc.status,
+            exc.title,
+            exc.message,
+            headers=getattr(exc, "headers", None),
+            **exc.details,
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:
         """A real bug: the one error body with 500, never a stack trace."""
-        return error_response(request, 500, "Internal error",
-                              "The server failed to answer; this is a bug in leongraph.")
+        return error_response(
+            request,
+            500,
+            "Internal error",
+            "The server failed to answer; this is a bug in leongraph.",
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -1,17 +1,17 @@
 """The project's errors. Domain code raises these; app.py maps each class to an HTTP status once.
 
-    LeongraphError
-    ├── BadRequest                 400  the request cannot be understood
-    │   ├── QuerySyntaxError       400  the SPARQL text does not parse (line, column, message)
-    │   └── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
-    ├── Forbidden                  403  updates while they are disabled
-    ├── UnknownResource            404  no such resource, graph or file
-    ├── MethodNotAllowed           405
-    ├── NotAcceptable              406  no offered format fits the Accept header
-    ├── PayloadTooLarge            413
-    ├── UnsupportedMediaType       415
-    ├── QueryTimeout               503  evaluation ran past the configured timeout
-    └── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
+LeongraphError
+├── BadRequest                 400  the request cannot be understood
+│   ├── QuerySyntaxError       400  the SPARQL text does not parse (line, column, message)
+│   └── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
+├── Forbidden                  403  updates while they are disabled
+├── UnknownResource            404  no such resource, graph or file
+├── MethodNotAllowed           405
+├── NotAcceptable              406  no offered format fits the Accept header
+├── PayloadTooLarge            413
+├── UnsupportedMediaType       415
+├── QueryTimeout               503  evaluation ran past the configured timeout
+└── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
 """
 
 from __future__ import annotations
