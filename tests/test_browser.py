@@ -635,6 +635,27 @@ def test_ask_keyboard_and_prefix_buttons(
     assert browser.switch_to.active_element.get_attribute("id") == "run"
 
 
+def test_history_keeps_the_queries_run_in_this_browser(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    first = "# First of two\nSELECT ?film WHERE { ?film a leon:Film }"
+    second = "# Second of two\nASK { ?film a leon:Film }"
+    open_page(browser, server + "/")
+    for query in (first, second, first):
+        set_query(browser, query)
+        run_and_wait(browser)
+    open_page(browser, server + "/")
+    browser.find_element(By.CSS_SELECTOR, "#history-menu summary").click()
+    items = browser.find_elements(By.CSS_SELECTOR, "#history button")
+    titles = [i.find_element(By.TAG_NAME, "strong").text for i in items]
+    assert titles[:2] == ["First of two", "Second of two"]  # newest first, each once
+    assert "Second of two" not in titles[2:] and "First of two" not in titles[2:]
+    shot("history")
+    items[1].click()
+    assert browser.find_element(By.ID, "editor").get_attribute("value") == second
+    assert not browser.find_element(By.ID, "history").is_displayed()
+
+
 def test_columns_sort_numbers_by_value(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:

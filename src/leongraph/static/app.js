@@ -5,6 +5,7 @@ import { Editor } from "./editor.js";
 import { postQuery } from "./endpoint.js";
 import { buildGraph, drawGraph, MAX_NODES } from "./graph.js";
 import { highlight, queryForm } from "./highlight.js";
+import { ago, loadHistory, remember, summary } from "./history.js";
 import { fetchLabels, parseNTriples, writeTurtle } from "./rdf.js";
 import { applyLabels, el, formatCount, renderAsk, renderDownloads, renderTable } from "./results.js";
 import { VIEWS } from "./views.js";
@@ -75,6 +76,7 @@ async function run() {
     return;
   }
   keepInUrl(query);
+  renderHistory(remember(query));
   const form = queryForm(query);
   const graphForm = form === "construct" || form === "describe";
   const accept = graphForm ? "application/n-triples"
@@ -159,16 +161,37 @@ function renderExamples(examples) {
     const button = el("button", { type: "button", "data-example": ex.id },
       el("strong", { text: ex.title }), el("span", { text: ex.description }));
     button.addEventListener("click", () => {
-      editor.value = ex.query;
-      $("example-title").textContent = ex.title;
-      $("example-description").textContent = ex.description;
-      $("example-info").hidden = false;
-      $("examples-menu").open = false;
-      clearAnswer();
+      loadQuery(ex.query, ex);
       setStatus(`Example loaded: ${ex.title}. Run it with the button or Ctrl+Enter.`);
-      editor.textarea.focus();
     });
     list.append(el("li", {}, button));
+  }
+}
+
+function loadQuery(query, example) {
+  editor.value = query;
+  $("example-info").hidden = !example;
+  if (example) {
+    $("example-title").textContent = example.title;
+    $("example-description").textContent = example.description;
+  }
+  for (const menu of document.querySelectorAll("details.menu")) menu.open = false;
+  clearAnswer();
+  editor.textarea.focus();
+}
+
+function renderHistory(entries) {
+  const list = $("history");
+  list.textContent = "";
+  if (!entries.length) list.append(el("li", { class: "empty", text: "Queries you run appear here." }));
+  for (const entry of entries) {
+    list.append(el("li", {}, el("button", {
+      type: "button", class: "history-item",
+      onclick: () => {
+        loadQuery(entry.query);
+        setStatus("Query loaded from the history. Run it with the button or Ctrl+Enter.");
+      },
+    }, el("strong", { text: summary(entry.query) }), el("span", { text: ago(entry.at) }))));
   }
 }
 
@@ -211,10 +234,8 @@ function wireTabs() {
   });
   for (const button of document.querySelectorAll(".open-in-editor")) {
     button.addEventListener("click", () => {
-      editor.value = VIEWS[button.dataset.view].query;
-      $("example-info").hidden = true;
       selectTab("query");
-      editor.textarea.focus();
+      loadQuery(VIEWS[button.dataset.view].query);
     });
   }
 }
@@ -231,11 +252,18 @@ async function main() {
     errorLine: $("error-line"), errorCaret: $("error-caret"), onRun: run,
   });
   $("run").addEventListener("click", run);
-  $("examples-menu").addEventListener("keydown", (e) => {
-    if (e.key !== "Escape" || !$("examples-menu").open) return;
-    $("examples-menu").open = false;
-    $("examples-menu").querySelector("summary").focus();
-  });
+  for (const menu of document.querySelectorAll("details.menu")) {
+    menu.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+    // One menu open at a time.
+    menu.addEventListener("toggle", () => {
+      if (menu.open) for (const other of document.querySelectorAll("details.menu")) if (other !== menu) other.open = false;
+    });
+  }
+  renderHistory(loadHistory());
   $("cancel").addEventListener("click", cancel);
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && running) cancel();
