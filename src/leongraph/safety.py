@@ -19,6 +19,8 @@ an update sent as ``query=``           400: send it as ``update=``
 
 from __future__ import annotations
 
+import functools
+
 from leongraph.config import Settings
 from leongraph.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedQuery
 from leongraph.namespaces import PREFIXES
@@ -36,10 +38,21 @@ def check_length(text: str, settings: Settings) -> None:
         )
 
 
+@functools.lru_cache(maxsize=512)
+def _scan_cached(text: str) -> QueryText:
+    return scan(text, PREFIXES)
+
+
+def lex(text: str) -> QueryText:
+    """``scan`` with the predeclared prefixes; short texts (clients repeat their queries) are
+    lexed once. The result is shared: read it, never change it."""
+    return _scan_cached(text) if len(text) <= 8192 else scan(text, PREFIXES)
+
+
 def check_query(text: str, settings: Settings) -> QueryText:
     """The lexed query, or the error that refuses it."""
     check_length(text, settings)
-    found = scan(text, PREFIXES)
+    found = lex(text)
     if found.is_update:
         raise BadRequest(
             f"This is a SPARQL update ({found.operations[0]}), not a query: send it as the "
@@ -54,7 +67,7 @@ def check_update(text: str, settings: Settings) -> QueryText:
     check_length(text, settings)
     if not settings.allow_updates:
         raise Forbidden("This endpoint is read-only: SPARQL updates are disabled.")
-    found = scan(text, PREFIXES)
+    found = lex(text)
     if "LOAD" in found.operations:
         raise Forbidden("LOAD is refused: this endpoint never fetches data from other places.")
     if not found.is_update:
