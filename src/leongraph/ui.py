@@ -26,7 +26,6 @@ _MEDIA_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
-    ".html": "text/html; charset=utf-8",
 }
 
 #: The page may load and fetch from its own origin only; links may go anywhere.
@@ -44,7 +43,7 @@ def page_config(settings: Settings, engine: str, root: str) -> dict[str, object]
         "endpoint": f"{root}/sparql",
         "base_iri": BASE,
         # The URL scheme of urls.local_path, so the page links IRIs exactly as the pages do.
-        "paths": {urls.ONTOLOGY_IRI: "/ontology"},
+        "paths": {urls.ONTOLOGY_IRI: urls.local_path(urls.ONTOLOGY_IRI)},
         "path_prefixes": {prefix: f"/{kind}/" for kind, prefix in urls.KINDS.items()},
         "engine": engine,
         "timeout": settings.timeout,
@@ -67,7 +66,7 @@ def example_entry(example: examples.Example) -> dict[str, object]:
     }
 
 
-def _format_entry(fmt: formats._Format) -> dict[str, str]:
+def _format_entry(fmt: formats.ResultsFormat | formats.RdfFormat) -> dict[str, str]:
     return {"name": fmt.name, "media_type": fmt.media_type, "extension": fmt.extension}
 
 

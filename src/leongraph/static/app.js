@@ -75,6 +75,10 @@ async function run() {
     showError({ title: "Empty query", message: "Type a query or pick one from the examples." });
     return;
   }
+  if (query.length > config.max_query_length) {
+    showError({ title: "Query too long", message: `This server accepts queries of up to ${formatCount(config.max_query_length)} characters; this one has ${formatCount(query.length)}.` });
+    return;
+  }
   keepInUrl(query);
   renderHistory(remember(query));
   const form = queryForm(query);
