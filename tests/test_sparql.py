@@ -650,9 +650,12 @@ def test_update_when_enabled(private_store: Store) -> None:
     with app_client(private_store, allow_updates=True, workers=2) as c:
         assert c.get("/sparql", params={"query": ask}).json()["boolean"] is False
         insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
+        before = c.get("/sparql", params={"query": ask}).headers["etag"]
         assert c.post("/sparql", data={"update": insert}).status_code == 204
         for _ in range(4):  # whichever worker answers
             assert c.get("/sparql", params={"query": ask}).json()["boolean"] is True
+        r = c.get("/sparql", params={"query": ask}, headers={"If-None-Match": before})
+        assert r.status_code == 200 and r.headers["etag"] != before
         assert private_store.graph_sizes()[graph] == 1
         sd = Graph().parse(data=c.get("/sparql").content, format="turtle")
         assert (None, SD.name, URIRef(graph)) in sd

@@ -109,6 +109,16 @@ _BUILD_LOCK = threading.Lock()
 _BY_STORE: weakref.WeakKeyDictionary[Store, Publication] = weakref.WeakKeyDictionary()
 
 
+def invalidate(state: object) -> None:
+    """Forget the Publication of an app whose store has changed (a SPARQL update, when
+    updates are enabled), so validators and dates are computed again from the new data."""
+    with _BUILD_LOCK:
+        store = getattr(state, "store", None)
+        if store is not None:
+            _BY_STORE.pop(store, None)
+        state.publication = None  # type: ignore[attr-defined]
+
+
 def publication(conn: HTTPConnection) -> Publication:
     """The app's Publication, built on first use."""
     state = conn.app.state

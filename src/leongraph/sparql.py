@@ -8,6 +8,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from leongraph import publication
 from leongraph.config import Settings
 from leongraph.errors import (
     BadRequest,
@@ -155,6 +156,7 @@ async def _update(request: Request, req: SparqlRequest, settings: Settings) -> R
         except Exception as exc:
             raise EvaluationError(f"The update could not be applied: {exc}") from exc
         await executor.update(req.update)
+        publication.invalidate(request.app.state)  # ETags and Last-Modified follow the data
     return Response(status_code=204)
 
 
