@@ -578,6 +578,11 @@ def test_service_description_negotiated(client, accept: str, fmt: str) -> None:
     assert (None, SD.endpoint, None) in g
     r = client.get("/sparql", params={"format": "nt"})
     assert (None, SD.endpoint, None) in Graph().parse(data=r.content, format="nt")
+    r = client.get("/sparql", params={"format": "json"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+    assert (None, SD.endpoint, None) in Graph().parse(data=r.content, format="json-ld")
+    assert_error(client.get("/sparql", params={"format": "csv"}), 406)
+    assert_error(client.get("/sparql", params={"format": "pdf"}), 400)
 
 
 def test_browser_gets_the_query_page(client) -> None:

@@ -15,9 +15,10 @@ from leongraph.errors import (
     Forbidden,
     LeongraphError,
     MethodNotAllowed,
+    NotAcceptable,
     PayloadTooLarge,
 )
-from leongraph.evaluation import Answer, EvaluationError, prepare
+from leongraph.evaluation import Answer, EvaluationError, choose_formats, prepare
 from leongraph.executor import Executor
 from leongraph.formats import TURTLE, RdfFormat, _Format
 from leongraph.negotiation import negotiate
@@ -113,12 +114,15 @@ def _describe_service(request: Request, req: SparqlRequest, settings: Settings) 
     """The service description, or the query page for a browser."""
     accept = request.headers.get("accept")
     if req.format is not None:
-        fmt = RdfFormat.from_name(req.format)
-        if fmt is None:
-            from leongraph.evaluation import choose_formats
-
-            choose_formats(req.format, None)  # raises the 400 for an unknown format
-            fmt = TURTLE
+        # 400 for an unknown name; json / xml mean JSON-LD / RDF/XML here, as for CONSTRUCT
+        _, graph_format = choose_formats(req.format, None)
+        if graph_format is None:
+            raise NotAcceptable(
+                "The service description is RDF: "
+                + ", ".join(f.media_type for f in RdfFormat.all()),
+                offered=[f.media_type for f in RdfFormat.all()],
+            )
+        fmt = graph_format
     else:
         chosen = negotiate(accept, [*RdfFormat.all(), HTML], TURTLE)
         if chosen is HTML:
