@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import rdflib
@@ -471,6 +472,18 @@ def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
     ).perform()
     until(browser, lambda d: node.get_attribute("transform") != before, "the node to move")
     shot("construct-graph", at="#status")
+
+    # The drawing downloads as a standalone SVG picture, styles included.
+    save = browser.find_element(By.CSS_SELECTOR, ".graph-save")
+    save.click()
+    href = save.get_attribute("href")
+    assert href.startswith("data:image/svg+xml;charset=utf-8,")
+    picture = ElementTree.fromstring(urllib.parse.unquote(href.split(",", 1)[1]).encode())
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    assert picture.tag == f"{svg_ns}svg"
+    assert ".edge" in "".join(s.text or "" for s in picture.iter(f"{svg_ns}style"))
+    pictured = [g for g in picture.iter(f"{svg_ns}g") if "node" in g.get("class", "").split()]
+    assert len(pictured) == expected_nodes
 
     # A big graph is drawn in part (and says so); its Turtle still has every triple.
     everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }"

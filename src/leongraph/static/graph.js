@@ -256,6 +256,37 @@ export function drawGraph(container, graph, config) {
     button.addEventListener("click", action);
     controls.append(button);
   }
+  const save = document.createElement("a");
+  save.className = "graph-save";
+  save.textContent = "SVG";
+  save.title = "Download this drawing as an SVG picture";
+  save.download = "leongraph.svg";
+  save.href = "#";
+  save.addEventListener("click", () => {
+    save.href = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgDocument(root))}`;
+  });
+  controls.append(save);
   container.prepend(controls);
   return root;
+}
+
+/** The drawing as a standalone SVG file: the page's graph styles copied in, as it looks now. */
+export function svgDocument(root) {
+  const copy = root.cloneNode(true);
+  copy.setAttribute("xmlns", SVG);
+  const box = root.viewBox.baseVal;
+  copy.setAttribute("width", Math.round(box.width));
+  copy.setAttribute("height", Math.round(box.height));
+  const rules = [];
+  for (const sheet of document.styleSheets) {
+    for (const rule of sheet.cssRules) {
+      if (/\.(node|edge|arrow)/.test(rule.selectorText || "")) rules.push(rule.cssText);
+    }
+  }
+  const vars = getComputedStyle(document.documentElement);
+  const resolved = rules.join("\n").replace(/var\((--[\w-]+)\)/g, (_, name) => vars.getPropertyValue(name).trim());
+  const style = document.createElementNS(SVG, "style");
+  style.textContent = `svg.graph { background: #fff; }\n${resolved}`;
+  copy.prepend(style);
+  return `<?xml version="1.0" encoding="utf-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
 }
