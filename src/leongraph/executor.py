@@ -4,9 +4,9 @@ Neither engine can be interrupted once a query runs (pyoxigraph evaluates in Rus
 released; rdflib in pure Python), so a timeout that really stops a pathological query needs a
 process to kill. The design:
 
-- At start the server process forks one *zygote*: a copy holding the loaded store, single-
-  threaded, doing nothing but fork workers on request. Forking from it (not from the server,
-  which runs threads) is safe, and each worker shares the store copy-on-write: no reload.
+- At start the server process forks one *zygote* (worker.py): a copy holding the loaded
+  store, single-threaded, doing nothing but fork workers on request. Forking from it (not from
+  the server, which runs threads) is safe, and each worker shares the store copy-on-write.
 - Each worker gets its own socket pair; the zygote passes the server's end back over a Unix
   socket (SCM_RIGHTS). A request is one pickled Plan out, one pickled Answer (or error) back.
 - The server waits for the answer at most ``settings.timeout`` seconds; past that it SIGKILLs
@@ -23,14 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import faulthandler
-import logging
 import os
 import pickle
-import resource
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
@@ -43,129 +39,14 @@ from leongraph import errors
 from leongraph.config import Settings
 from leongraph.evaluation import Answer, Plan, QueryAborted, execute
 from leongraph.store import Store
+from leongraph.worker import HEADER, recv, zygote_main
 
-log = logging.getLogger(__name__)
-
-_HEADER = struct.Struct("!Q")
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
 class WorkerLost(QueryAborted):
     """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
-
-
-def _send(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(_HEADER.pack(len(payload)) + payload)
-
-
-def _recv_exactly(sock: socket.socket, n: int) -> bytes:
-    parts: list[bytes] = []
-    while n:
-        chunk = sock.recv(min(n, 1 << 20))
-        if not chunk:
-            raise EOFError("peer closed the connection")
-        parts.append(chunk)
-        n -= len(chunk)
-    return b"".join(parts)
-
-
-def _recv(sock: socket.socket) -> bytes:
-    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
-    return _recv_exactly(sock, size)
-
-
-# ---------------------------------------------------------------- the worker side
-
-
-def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
-    """Answer plans until the server closes the socket."""
-    faulthandler.disable()  # an engine that aborts on its memory cap is reported, not dumped
-    _limit_memory(memory_mb)
-    while True:
-        try:
-            plan = pickle.loads(_recv(sock))
-        except (EOFError, OSError):
-            return
-        try:
-            reply: tuple[object, ...] = ("ok", execute(store, plan))
-        except errors.LeongraphError as exc:
-            reply = (
-                "error",
-                type(exc).__module__,
-                type(exc).__qualname__,
-                exc.message,
-                exc.details,
-            )
-        except BaseException as exc:  # a bug: reported to the server, which answers 500
-            log.exception("worker failed")
-            reply = ("bug", f"{type(exc).__name__}: {exc}")
-        _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _limit_memory(memory_mb: int) -> None:
-    """Cap the address space at what the worker maps now plus ``memory_mb``; no core dumps."""
-    with contextlib.suppress(OSError, ValueError):
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    try:
-        with open("/proc/self/statm") as f:
-            mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return
-    limit = mapped + memory_mb * 1024 * 1024
-    with contextlib.suppress(OSError, ValueError):
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
-    """Fork a worker for every byte ``S`` received; apply the update that follows a ``U`` to
-    this copy of the store (so later workers see it); quit on ``Q`` or when the server goes."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    children: set[int] = set()
-    while True:
-        try:
-            command = control.recv(1)
-        except OSError:
-            command = b""
-        if command == b"U":
-            _send(control, pickle.dumps(_apply_update(store, _recv(control).decode())))
-            continue
-        if command != b"S":
-            for pid in children:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-            return
-        server_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:  # the worker
-            control.close()
-            server_end.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            code = 0
-            try:
-                _worker_main(worker_end, store, memory_mb)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        worker_end.close()
-        children.add(pid)
-        socket.send_fds(control, [_HEADER.pack(pid)], [server_end.fileno()])
-        server_end.close()
-
-
-def _apply_update(store: Store, text: str) -> tuple[object, ...]:
-    try:
-        store.update(text)
-    except errors.LeongraphError as exc:
-        return ("error", exc.message)
-    except Exception as exc:
-        return ("bug", f"{type(exc).__name__}: {exc}")
-    return ("ok",)
-
-
-# ---------------------------------------------------------------- the server side
 
 
 @dataclass
@@ -229,7 +110,7 @@ class ProcessExecutor(Executor):
                 for inherited in list(_LIVE_SOCKETS):
                     with contextlib.suppress(OSError):
                         inherited.close()
-                _zygote_main(zygote_end, store, settings.worker_memory_mb)
+                zygote_main(zygote_end, store, settings.worker_memory_mb)
             except BaseException:
                 code = 1
             finally:
@@ -246,10 +127,10 @@ class ProcessExecutor(Executor):
         """A fresh worker from the zygote (blocking: a fork)."""
         with self._lock:
             self._control.sendall(b"S")
-            message, fds, _, _ = socket.recv_fds(self._control, _HEADER.size, 1)
-        if len(message) != _HEADER.size or not fds:
+            message, fds, _, _ = socket.recv_fds(self._control, HEADER.size, 1)
+        if len(message) != HEADER.size or not fds:
             raise errors.QueryTimeout("The query workers are not available; try again.")
-        (pid,) = _HEADER.unpack(message)
+        (pid,) = HEADER.unpack(message)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
         _LIVE_SOCKETS.add(sock)
@@ -341,8 +222,8 @@ class ProcessExecutor(Executor):
         """Apply the update to the zygote's copy, then retire every worker forked before it."""
         payload = text.encode()
         with self._lock:
-            self._control.sendall(b"U" + _HEADER.pack(len(payload)) + payload)
-            reply = pickle.loads(_recv(self._control))
+            self._control.sendall(b"U" + HEADER.pack(len(payload)) + payload)
+            reply = pickle.loads(recv(self._control))
             self._generation += 1
             stale, self._idle[:] = list(self._idle), []
             self._count -= len(stale)
@@ -360,8 +241,8 @@ class ProcessExecutor(Executor):
 async def _exchange(sock: socket.socket, payload: bytes) -> bytes:
     """Send one frame and read the one frame that answers it, on the running event loop."""
     loop = asyncio.get_running_loop()
-    await loop.sock_sendall(sock, _HEADER.pack(len(payload)) + payload)
-    (size,) = _HEADER.unpack(await _read(loop, sock, _HEADER.size))
+    await loop.sock_sendall(sock, HEADER.pack(len(payload)) + payload)
+    (size,) = HEADER.unpack(await _read(loop, sock, HEADER.size))
     return await _read(loop, sock, size)
 
 
