@@ -519,6 +519,17 @@ def test_timeline_lists_the_events_in_story_order(
     assert first.get_attribute("href") == server + local_path(expected[0]["event"]["value"])
     assert first.text and not first.text.startswith("http")
     assert items[0].find_elements(By.CSS_SELECTOR, "blockquote"), "the source sentence is quoted"
+    placed = endpoint(
+        server,
+        "SELECT DISTINCT ?position WHERE { ?e a leon:PlotEvent ; leon:position ?position ;"
+        " leon:hasPlace ?place } ORDER BY ?position",
+    )["results"]["bindings"]
+    where = [
+        int(i.get_attribute("data-position"))
+        for i in items
+        if i.find_elements(By.CSS_SELECTOR, ".where a.place")
+    ]
+    assert where == [int(b["position"]["value"]) for b in placed] != []
     assert browser.current_url.endswith("#timeline")
     shot("timeline")
 
