@@ -67,14 +67,21 @@ export class Editor {
     const ta = this.textarea;
     const { selectionStart: start, selectionEnd: end, value } = ta;
     if (start === end && !outdent) {
-      ta.setRangeText("  ", start, end, "end");
+      this.replace("  ", start, end);
     } else {
       const lineStart = value.lastIndexOf("\n", start - 1) + 1;
       const block = value.slice(lineStart, end).split("\n");
       const changed = block.map((l) => (outdent ? l.replace(/^ {1,2}/, "") : `  ${l}`)).join("\n");
-      ta.setRangeText(changed, lineStart, end, "select");
+      this.replace(changed, lineStart, end);
+      ta.setSelectionRange(lineStart, lineStart + changed.length);
     }
     this.refresh();
+  }
+
+  /** Replace a range as typing would, so Ctrl+Z undoes it (setRangeText where that is missing). */
+  replace(text, from, to) {
+    this.textarea.setSelectionRange(from, to);
+    if (!document.execCommand("insertText", false, text)) this.textarea.setRangeText(text, from, to, "end");
   }
 
   /** Add a PREFIX declaration after the existing ones unless the prefix is declared already. */
