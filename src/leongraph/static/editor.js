@@ -78,10 +78,13 @@ export class Editor {
     this.refresh();
   }
 
-  /** Replace a range as typing would, so Ctrl+Z undoes it (setRangeText where that is missing). */
+  /** Replace a range as typing would, so Ctrl+Z undoes it, when the editor has the focus;
+   * otherwise (a prefix button was pressed) without moving the focus. */
   replace(text, from, to) {
-    this.textarea.setSelectionRange(from, to);
-    if (!document.execCommand("insertText", false, text)) this.textarea.setRangeText(text, from, to, "end");
+    const ta = this.textarea;
+    ta.setSelectionRange(from, to);
+    const typed = document.activeElement === ta && document.execCommand("insertText", false, text);
+    if (!typed) ta.setRangeText(text, from, to, "end");
   }
 
   /** Add a PREFIX declaration after the existing ones unless the prefix is declared already. */
@@ -93,8 +96,11 @@ export class Editor {
     lines.forEach((line, i) => {
       if (/^\s*(PREFIX|BASE)\b/i.test(line) || (at === i && /^\s*#/.test(line))) at = i + 1;
     });
-    lines.splice(at, 0, `PREFIX ${prefix}: <${namespace}>`);
-    this.value = lines.join("\n");
+    const declaration = `PREFIX ${prefix}: <${namespace}>`;
+    const offset = lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
+    if (offset > text.length) this.replace(`\n${declaration}`, text.length, text.length);
+    else this.replace(`${declaration}\n`, offset, offset);
+    this.refresh();
     return true;
   }
 
