@@ -11,7 +11,12 @@ from rdflib import Dataset, URIRef
 
 from leongraph.config import ENGINES
 from leongraph.errors import BadRequest
-from leongraph.labels import accept_languages, rewrite_label_service, service_languages
+from leongraph.labels import (
+    accept_languages,
+    rewrite_label_service,
+    service_languages,
+    strip_query_hints,
+)
 from leongraph.store import Store
 
 TTL = """
@@ -241,3 +246,12 @@ def test_any_text_is_rewritten_or_refused_with_a_400(parts: list[str], langs: li
     except BadRequest:
         return
     assert isinstance(out, str)
+
+
+def test_query_hints() -> None:
+    q = 'SELECT * { hint:Query hint:optimizer "None" . ?s ?p ?o . hint:Prior hint:x 1.5 }'
+    assert strip_query_hints(q).split() == ["SELECT", "*", "{", "?s", "?p", "?o", ".", "}"]
+    kept = 'SELECT * { ?s rdfs:label "hint:Query hint:a 1" } # hint:Query hint:b 2'
+    assert strip_query_hints(kept) == kept
+    own = "PREFIX hint: <http://e/> SELECT * { hint:Query hint:optimizer 1 }"
+    assert strip_query_hints(own) == own

@@ -239,3 +239,16 @@ def test_leongraph_query_runs_wdqs_queries_unchanged(
     )
     assert printed == r.text
     assert printed.splitlines()[1] == "http://www.wikidata.org/entity/Q484675,Léon"
+
+
+def test_query_hints_are_dropped(client: TestClient) -> None:
+    """Blazegraph hints only steer WDQS's optimiser; here they are removed, not refused."""
+    q = f"""SELECT ?director ?directorLabel WHERE {{
+  hint:Query hint:optimizer "None" .
+  wd:Q484675 wdt:P57 ?director .
+  hint:Prior hint:runFirst true .
+  {LABELS}
+}}"""
+    assert wdqs(client, q)[1] == {("wd:Q484779", "Luc Besson")}
+    own = "PREFIX hint: <http://example.org/hint#>\n" + q.replace(LABELS, "")
+    assert wdqs(client, own)[1] == set()  # the query's own hint: namespace is just data

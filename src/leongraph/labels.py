@@ -30,6 +30,7 @@ SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 SCHEMA_ALTERNATE_NAME = "http://schema.org/alternateName"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
+QUERY_HINTS = "http://www.bigdata.com/queryHints#"
 UNBOUND = "urn:x-leongraph:unbound"  # joins nothing: the key of rows whose ?x is unbound
 DEFAULT_LANGUAGE = "en"
 
@@ -113,11 +114,15 @@ def service_languages(literal: str, preferred: list[str]) -> list[str]:
 
 
 def rewrite_label_service(text: str, languages: list[str]) -> str:
-    """Replace every ``SERVICE wikibase:label`` block by equivalent graph patterns.
+    """Replace every ``SERVICE wikibase:label`` block by equivalent graph patterns, and drop
+    Blazegraph query hints (``hint:Query hint:optimizer "None" .``), which WDQS queries often
+    carry and which only steer its optimiser.
 
     ``languages`` are the client's preferred languages (Accept-Language), used for
-    ``[AUTO_LANGUAGE]``. Queries without the service come back unchanged."""
+    ``[AUTO_LANGUAGE]``. Queries without either come back unchanged."""
     lowered = text.lower()
+    if "hint:" in lowered:
+        text = strip_query_hints(text)
     if "service" not in lowered or "label" not in lowered:
         return text
     rewritten = False
@@ -129,6 +134,39 @@ def rewrite_label_service(text: str, languages: list[str]) -> str:
         text = _rewrite_one(text, toks, service, languages)
         rewritten = True
     return _expand_select_star(text) if rewritten else text
+
+
+def strip_query_hints(text: str) -> str:
+    """Remove ``hint:Subject hint:name value .`` triples, unless the query gives ``hint:``
+    a namespace of its own."""
+    toks = list(tokens(text))
+    declared = _declared_prefixes(toks).get("hint", QUERY_HINTS)
+    if declared != QUERY_HINTS:
+        return text
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i + 2 < len(toks):
+        s, p = toks[i], toks[i + 1]
+        if not (_is_hint(s) and _is_hint(p)):
+            i += 1
+            continue
+        j = i + 2  # the value: one token, or a number lexed as adjacent characters
+        if toks[j].kind == "other":
+            while j + 1 < len(toks) and toks[j + 1].offset == _end(toks[j]):
+                if toks[j + 1].kind != "other" or toks[j + 1].text not in "0123456789.-+eE":
+                    break
+                j += 1
+        if j + 1 < len(toks) and toks[j + 1].text == ".":
+            j += 1
+        spans.append((s.offset, _end(toks[j])))
+        i = j + 1
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _is_hint(token: Token) -> bool:
+    return token.kind == "pname" and token.text.startswith("hint:")
 
 
 # ---------------------------------------------------------------- parsing
@@ -380,4 +418,10 @@ def _expand_select_star(text: str) -> str:
     return text
 
 
-__all__ = ["accept_languages", "check_language", "rewrite_label_service", "service_languages"]
+__all__ = [
+    "accept_languages",
+    "check_language",
+    "rewrite_label_service",
+    "service_languages",
+    "strip_query_hints",
+]
