@@ -74,21 +74,38 @@ def timed_run(argv: Sequence[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def tree_peak_rss_mb(pid: int) -> float:
-    """Peak RSS (VmHWM) of a process and all its descendants, in MiB."""
-    total, todo = 0, [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (the server, its zygote and query workers)."""
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
+        found.append(p)
         try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += next(
-                int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM")
-            )
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
+        except (FileNotFoundError, ProcessLookupError):
             continue
-    return total / 1024
+    return found
+
+
+def _proc_kb(path: str, field: str) -> int:
+    try:
+        text = Path(path).read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return next((int(ln.split()[1]) for ln in text.splitlines() if ln.startswith(field)), 0)
+
+
+def tree_memory_mb(pid: int) -> dict[str, float]:
+    """Memory of a process tree in MiB: the sum of each process's peak RSS (an upper bound:
+    forked workers share the store's pages, and each counts them) and the sum of PSS now
+    (shared pages split between the processes that share them)."""
+    pids = _tree(pid)
+    return {
+        "peak_rss_mb": sum(_proc_kb(f"/proc/{p}/status", "VmHWM:") for p in pids) / 1024,
+        "pss_mb": sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids) / 1024,
+        "processes": len(pids),
+    }
 
 
 @contextmanager
@@ -102,7 +119,7 @@ def server(argv: Sequence[str], port: int, *, ready_path: str = "/healthz") -> I
             wait_ready(proc, log, f"http://127.0.0.1:{port}{ready_path}")
             facts: dict = {"pid": proc.pid, "startup_s": time.perf_counter() - start}
             yield facts
-            facts["peak_rss_mb"] = tree_peak_rss_mb(proc.pid)
+            facts.update(tree_memory_mb(proc.pid))
         finally:
             proc.terminate()
             try:
@@ -432,6 +449,8 @@ def bench_size(size: str, work: Path, args: argparse.Namespace) -> dict:
     out["server"] = {
         "startup_s": facts_server["startup_s"],
         "peak_rss_mb": facts_server.get("peak_rss_mb"),
+        "pss_mb": facts_server.get("pss_mb"),
+        "processes": facts_server.get("processes"),
     }
     out["queries"] = queries
     if size == "bundled" and args.rdflib:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from leongraph.cli import main
 from leongraph.config import Settings
 from leongraph.errors import DataError
 from leongraph.namespaces import GRAPH
-from leongraph.store import OxigraphStore, Store, load_files
+from leongraph.store import SIZES_FILE, OxigraphStore, Store, load_files
 
 TTL = b"""@prefix ex: <http://example.org/> .
 ex:a ex:p "one" ; ex:q ex:b .
@@ -84,3 +85,32 @@ def test_on_disk_union_default_graph_is_a_set(tmp_path: Path) -> None:
     rows = store.query("SELECT ?o WHERE { <http://example.org/a> ?p ?o } ORDER BY ?o").rows()
     assert [str(r[0]) for r in rows] == ["http://example.org/b", "one", "two"]
     assert len(store) == 4
+
+
+def test_graph_sizes_are_counted_at_load_not_at_open(tmp_path: Path) -> None:
+    (tmp_path / "people.ttl").write_bytes(TTL)
+    load_files(tmp_path / "db", [tmp_path / "people.ttl"])
+    recorded = json.loads((tmp_path / "db" / SIZES_FILE).read_text())
+    assert recorded == {str(GRAPH["people"]): 2}
+    (tmp_path / "db" / SIZES_FILE).write_text(json.dumps({"http://e/g": 7}))
+    assert OxigraphStore.open_read_only(tmp_path / "db").graph_sizes() == {"http://e/g": 7}
+    (tmp_path / "db" / SIZES_FILE).unlink()  # a store loaded elsewhere: counted on demand
+    assert OxigraphStore.open_read_only(tmp_path / "db").graph_sizes() == recorded
+
+
+def test_serving_an_on_disk_store_indexes_names_on_first_use(tmp_path: Path) -> None:
+    """The reconciliation index reads every resource; an on-disk store (possibly huge) must
+    start at once, so it is built when a client first asks for it."""
+    from fastapi.testclient import TestClient
+
+    from leongraph.app import create_app
+
+    assert main(["load", "--bundled", "--store", str(tmp_path / "db")]) == 0
+    settings = Settings(store_path=tmp_path / "db", workers=0)
+    app = create_app(settings, Store.from_settings(settings))
+    with TestClient(app) as client:
+        assert getattr(app.state, "reconcile_index", None) is None
+        r = client.get("/reconcile/suggest/entity", params={"prefix": "Mathil"})
+        assert r.status_code == 200
+        assert "Mathilda" in r.text
+        assert app.state.reconcile_index is not None

@@ -52,7 +52,11 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reconcile.index_of(app.state)  # the reconciliation name index, built at start-up
+        # The reconciliation name index reads every resource: built at start-up for the
+        # bundled graph, on first use for an on-disk store (which must open at once, whatever
+        # its size: a 1M-triple store takes minutes to index).
+        if settings.store_path is None:
+            reconcile.index_of(app.state)
         yield
         app.state.executor.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from leongraph.namespaces import GRAPH, PREFIXES
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Kind = TypingLiteral["select", "ask", "graph"]
+#: Written by ``load_files`` into the store directory: triples per named graph.
+SIZES_FILE = "leongraph-graph-sizes.json"
 Term = Node
 Format = formats.ResultsFormat | formats.RdfFormat
 #: Writes a result in one format, stopping after ``max_rows`` rows or triples when given.
@@ -321,9 +324,13 @@ class OxigraphStore(Store):
         if not Path(path).is_dir():
             raise DataError("no such store directory", path=str(path))
         try:
-            return cls(ox.Store.read_only(str(path)))
+            opened = cls(ox.Store.read_only(str(path)))
         except OSError as exc:
             raise DataError(f"not an Oxigraph store: {exc}", path=str(path)) from exc
+        sizes = Path(path) / SIZES_FILE
+        if sizes.is_file():  # counted by `leongraph load`: no scan of the store at start-up
+            opened.__dict__["_graph_sizes"] = json.loads(sizes.read_text())
+        return opened
 
     def query(
         self,
@@ -666,9 +673,10 @@ def load_files(
             _with_union(_ox_quad(*q) for q in dataset.quads((None, None, None, None)))
         )
     store.flush()
-    count = len(OxigraphStore(store))  # quads in named graphs, the union not counted
+    sizes = OxigraphStore(store, union_stored=True).graph_sizes()
+    (directory / SIZES_FILE).write_text(json.dumps(sizes, indent=0, sort_keys=True))
     del store  # closes the database so it can be opened read-only at once
-    return count
+    return sum(sizes.values())  # quads in named graphs, the union not counted
 
 
 __all__ = ["OxigraphStore", "QueryResult", "RdflibStore", "Store", "formats", "load_files"]
