@@ -132,8 +132,41 @@ async def measure(args: argparse.Namespace) -> list[tuple[str, float]]:
             rows.append((f"executor.run round trip, {workers} workers", trip))
         whole = await amedian_us(asgi_call(app, body, query.accept), n)
         rows.append((f"whole ASGI app, workers={workers}", whole))
+        lean = await amedian_us(asgi_call(lean_app(app), body, query.accept), n)
+        rows.append((f"lean ASGI route (no framework), workers={workers}", lean))
         executor.close()
     return rows
+
+
+def lean_app(app: object) -> Callable[..., Awaitable[None]]:
+    """What a request needs without the framework: read the body, parse, prepare, run in the
+    app's executor, answer with precomputed headers. The gap between this and the whole app
+    is routing and middleware."""
+    from leongraph.evaluation import prepare
+    from leongraph.protocol import parse_request
+
+    settings, executor = app.state.settings, app.state.executor  # type: ignore[attr-defined]
+
+    async def lean(scope: dict, receive: Callable, send: Callable) -> None:
+        headers = dict(scope["headers"])
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        req = parse_request("POST", b"", headers.get(b"content-type", b"").decode(), body)
+        plan = prepare(req, settings, accept=headers.get(b"accept", b"").decode())
+        answer = await executor.run(plan)
+        response_headers = [
+            (b"content-type", answer.content_type.encode()),
+            (b"content-length", str(len(answer.body)).encode()),
+            (b"vary", b"Accept"),
+            (b"access-control-allow-origin", b"*"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": response_headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+    return lean
 
 
 def main() -> int:

@@ -483,15 +483,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k and 100k, 1 s runs, 1 repeat")
     parser.add_argument("--sizes", help="comma-separated: bundled,1k,100k,1m (or a number)")
-    parser.add_argument("--duration", type=float, help="seconds per wrk run (default 2; quick 1)")
+    parser.add_argument("--duration", type=float, help="seconds per wrk run (default 1.5; quick 1)")
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3; quick 1)")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where the JSON goes")
     parser.add_argument("--no-rdflib", dest="rdflib", action="store_false")
     args = parser.parse_args(argv)
     sizes = args.sizes.split(",") if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
-    args.duration = args.duration or (1.0 if args.quick else 2.0)
+    args.duration = args.duration or (1.0 if args.quick else 1.5)
     args.repeats = args.repeats or (1 if args.quick else 3)
-    args.floor_duration = 0.3 if args.quick else 1.0
+    args.floor_duration = 0.3 if args.quick else 0.5
     ensure_wrk()
     args.out.mkdir(parents=True, exist_ok=True)
     work = args.out / "work"
