@@ -140,3 +140,15 @@ def test_export_format_quickstatements(
     args = ["export", "--format", "quickstatements", "--engine", store.engine, "-o", str(target)]
     assert main(args) == 0
     assert target.read_text(encoding="utf-8") == expected
+
+
+def test_commands_only(client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    r = client.get("/quickstatements", params={"comments": "false"})
+    assert r.status_code == 200
+    lines = r.text.splitlines()
+    assert lines and all(COMMAND.match(line) for line in lines)
+    assert lines == commands(client.get("/quickstatements").text)
+    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    assert main(["quickstatements", "--engine", engine, "--commands-only"]) == 0
+    assert capsys.readouterr().out == r.text
+    assert client.get("/quickstatements", params={"comments": "maybe"}).status_code == 400

@@ -56,7 +56,7 @@ def cmd_quickstatements(args: argparse.Namespace) -> int:
     from leongraph.quickstatements import build
 
     store, _ = _store_and_settings(args)
-    text = build(store).text()
+    text = build(store).text(comments=not getattr(args, "commands_only", False))
     output = getattr(args, "output", None)
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -89,4 +89,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("quickstatements", help="print the QuickStatements V1 batch")
     common(p)
+    p.add_argument(
+        "--commands-only",
+        action="store_true",
+        help="leave out the comments (statements waiting for an item, notes)",
+    )
     p.set_defaults(func=cmd_quickstatements)

@@ -49,7 +49,10 @@ class Batch:
     needs_item: list[str]  # comment lines: statements waiting for an item
     notes: list[str]  # comment lines: what was left out of commands, and why
 
-    def text(self) -> str:
+    def text(self, *, comments: bool = True) -> str:
+        """The batch; without ``comments``, only the commands (to paste as they are)."""
+        if not comments:
+            return "\n".join(self.commands) + "\n"
         head = [
             "# QuickStatements V1 for Léon: The Professional (Q484675), from the leongraph",
             "# knowledge graph. Each command cites the synopsis sentence it comes from (S854).",
@@ -205,9 +208,10 @@ def _order(claim: Claim) -> tuple[int, str, int, str]:
 
 
 @router.get("/quickstatements", response_class=PlainTextResponse)
-def quickstatements(request: Request) -> PlainTextResponse:
-    """The QuickStatements V1 batch, as plain text."""
-    return PlainTextResponse(build(request.app.state.store).text(), media_type=MEDIA_TYPE)
+def quickstatements(request: Request, comments: bool = True) -> PlainTextResponse:
+    """The QuickStatements V1 batch, as plain text (``comments=false``: the commands only)."""
+    text = build(request.app.state.store).text(comments=comments)
+    return PlainTextResponse(text, media_type=MEDIA_TYPE)
 
 
 __all__ = ["Batch", "Claim", "build", "claims", "item_id", "router", "value_text"]
