@@ -4,6 +4,7 @@ broken folders and wrong results, so a pass means something."""
 
 from __future__ import annotations
 
+import doctest
 import json
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib.plugins.sparql import prepareQuery
 
+from leongraph import examples
 from leongraph.config import PROJECT_ROOT, Settings
 from leongraph.errors import DataError
 from leongraph.examples import (
     Example,
     differences,
     folder_problems,
+    has_top_level_order,
     load_example,
     load_examples,
     parse_result,
@@ -47,7 +50,11 @@ def test_example_gives_its_expected_result(path: Path, store: Store, settings: S
     [expected_path] = example.expected_paths()
     result = run_example(store, example, settings)
     problem = differences(example, result, read_expected(expected_path))
-    assert problem == "", f"{path.name} on {store.engine}: {problem}"
+    assert problem == "", (
+        f"{path.name} on {store.engine}: {problem}\n(if the data changed on purpose: "
+        f"python scripts/expected.py queries/{path.name}, then check the new answer against "
+        "the synopsis)"
+    )
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=_ids(QUERY_FILES))
@@ -145,6 +152,30 @@ def test_a_query_needs_a_title_and_a_description(tmp_path: Path, text: str) -> N
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError):
         load_example(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "ordered"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", True),
+        ("SELECT ?s { ?s ?p ?o } order  by desc(?s) LIMIT 3", True),
+        ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s ORDER BY ?n", True),
+        ("SELECT ?s { ?s ?p ?o }", False),
+        ("SELECT ?s { { SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } }", False),
+        ("SELECT ?s { ?s ?p '} ORDER BY ?s' }", False),
+        ("SELECT ?s { ?s ?p <urn:x#}> } # ORDER BY ?s", False),
+        ("ASK { ?s ?p ?o }", False),
+    ],
+)
+def test_top_level_order_is_told_from_subqueries_strings_and_comments(
+    text: str, ordered: bool
+) -> None:
+    assert has_top_level_order(text) is ordered
+
+
+def test_doctests_of_the_examples_module() -> None:
+    result = doctest.testmod(examples)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_header_continuation_lines() -> None:

@@ -17,9 +17,9 @@ from typing import Any
 import rdflib
 from rdflib import BNode, Variable
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
+from leongraph import querytext
 from leongraph.config import Settings
 from leongraph.errors import DataError
 from leongraph.namespaces import PREFIXES
@@ -55,10 +55,31 @@ class Example:
 
     def ordered(self) -> bool:
         """True when the query's solutions are ordered (top-level ORDER BY), so order matters."""
-        node = prepareQuery(self.text, initNs=PREFIXES).algebra.p
-        while node is not None and node.name in ("Project", "Distinct", "Reduced", "Slice"):
-            node = node.p
-        return node is not None and node.name == "OrderBy"
+        return has_top_level_order(self.text)
+
+
+def has_top_level_order(text: str) -> bool:
+    """True when ``text`` ends with an ORDER BY of the outer query, not of a subquery.
+
+    Lexical (braces, comments, strings and IRIs understood by querytext): parsing with rdflib
+    would leave pyparsing's cached exceptions holding the caller's frames, and with them any
+    live Oxigraph result, which must be freed on the thread that made it.
+
+    >>> has_top_level_order("SELECT * { { SELECT ?s {} ORDER BY ?s } } # ORDER BY")
+    False
+    >>> has_top_level_order("SELECT ?s { ?s ?p '}' } ORDER BY ?s LIMIT 2")
+    True
+    """
+    depth = 0
+    previous = ""
+    for token in querytext.tokens(text):
+        word = token.text.upper()
+        if token.kind == "other" and word in ("{", "}"):
+            depth += 1 if word == "{" else -1
+        elif token.kind == "word" and word == "BY" and previous == "ORDER" and depth == 0:
+            return True
+        previous = word if token.kind == "word" else ""
+    return False
 
 
 def read_header(text: str) -> dict[str, str]:
