@@ -96,3 +96,20 @@ def test_source_copy_matches_shared_source() -> None:
         assert SOURCE
         return
     assert shared.read_text(encoding="utf-8") == SOURCE
+
+
+def test_sentences_command_prints_and_writes_the_turtle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leongraph.cli import main
+
+    assert main(["sentences"]) == 0
+    assert capsys.readouterr().out == (PROJECT_ROOT / "data" / "sentences.ttl").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "data" / "source").mkdir(parents=True)
+    (tmp_path / SOURCE_PATH).write_text("One. Two!\nThree - four\n", encoding="utf-8")
+    assert main(["sentences", "--root", str(tmp_path), "--write"]) == 0
+    written = (tmp_path / "data" / "sentences.ttl").read_text(encoding="utf-8")
+    g = Graph().parse(data=written, format="turtle")
+    assert sorted(str(o) for o in g.objects(None, LEON.text)) == ["One.", "Three - four", "Two!"]
