@@ -3,6 +3,7 @@ sources, and the statements that must wait for an item (listed, never dropped)."
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from leongraph.cli import main
-from leongraph.quickstatements import build, claims, item_id, value_text
+from leongraph.quickstatements import Batch, claims, item_id, value_text
+from leongraph.quickstatements import build as build_batch
 from leongraph.store import Store
 
 VALUE = (
@@ -22,6 +24,12 @@ VALUE = (
 COMMAND = re.compile(
     rf'^Q\d+\|P\d+\|{VALUE}(?:\|P\d+\|{VALUE})*\|S854\|"https://w3id\.org/leongraph/sentence/(\d+)"$'
 )
+
+
+@functools.cache
+def build(store: Store) -> Batch:
+    """One batch per (read-only) store: the rdflib engine takes a second to build it."""
+    return build_batch(store)
 
 
 def commands(text: str) -> list[str]:

@@ -27,8 +27,12 @@ from leongraph.store import Store
 router = APIRouter()
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 MEDIA_TYPE = "text/plain; charset=utf-8"
+# Only the Wikidata-model triples (and each one's graph), so a large store is not read whole.
+_WIKIDATA_QUADS = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o }
+    FILTER(STRSTARTS(STR(?p), "http://www.wikidata.org/prop/") || ?p = wikibase:quantityUnit) }"""
+_RESOURCE_LABELS = f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ ?s rdfs:label ?l
+    FILTER(STRSTARTS(STR(?s), "{RES}") && LANGMATCHES(LANG(?l), "en")) }} GROUP BY ?s"""
 
 
 @dataclass
@@ -70,7 +74,7 @@ def claims(store: Store) -> list[Claim]:
     direct claims (wdt:) no qualified statement already gives."""
     by_sp: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
     graphs: dict[tuple[Node, Node, Node], set[str]] = defaultdict(set)
-    for s, p, o, g in store.quads():
+    for s, p, o, g in store.query(_WIKIDATA_QUADS).rows():
         by_sp[(s, p)].add(o)
         graphs[(s, p, o)].add(str(g))
     found: list[Claim] = []
@@ -146,11 +150,7 @@ def sentence_of(graphs: set[str]) -> str | None:
 
 def build(store: Store) -> Batch:
     """The commands, and the statements that must wait for an item."""
-    labels = {
-        str(s): str(o)
-        for s, p, o, _ in store.quads()
-        if p == RDFS_LABEL and isinstance(o, Literal) and o.language in (None, "en")
-    }
+    labels = {str(s): str(o) for s, o in store.query(_RESOURCE_LABELS).rows()}
 
     def short(term: Node) -> str:
         return str(term).replace(str(RES), "res:")
