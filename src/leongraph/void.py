@@ -43,7 +43,8 @@ class VoidStats:
 
 
 def _one(store: Store, select: str) -> int:
-    row = next(store.query(select).rows())
+    # Consume the whole answer here: an engine's result may only be freed in its own thread.
+    (row,) = list(store.query(select).rows())
     return int(row[0])  # type: ignore[arg-type]
 
 
