@@ -30,6 +30,7 @@ TEXT_PREDICATES = (
     "https://w3id.org/leongraph/ontology#text",
 )
 MAX_INCOMING = 1000
+POSITION = "https://w3id.org/leongraph/ontology#position"
 LANGUAGES = ("en", "", None)
 
 
@@ -229,3 +230,20 @@ def build_index(store: Store) -> Index:
             texts[s] = rank  # type: ignore[index]
     index.sentence_text.update({s: rank[2] for s, rank in texts.items()})
     return index
+
+
+def sentence_facts(store: Store, sentence: URIRef) -> list[Statement]:
+    """The facts a sentence yields: the triples of its named graph."""
+    return [Statement(s, p, o, (sentence,)) for s, p, o, _ in graph_quads(store, str(sentence))]
+
+
+def neighbours(store: Store, d: Description) -> dict[str, URIRef]:
+    """The previous and next plot events, by leon:position."""
+    positions = [v for v in d.values(POSITION) if str(v).lstrip("-").isdigit()]
+    if not positions:
+        return {}
+    n = int(str(positions[0]))
+    rows = store.query(
+        f"SELECT ?e ?n WHERE {{ ?e <{POSITION}> ?n FILTER(?n = {n - 1} || ?n = {n + 1}) }}"
+    ).rows()
+    return {("previous" if int(str(k)) < n else "next"): e for e, k in rows}  # type: ignore[misc]

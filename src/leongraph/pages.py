@@ -5,16 +5,21 @@ description in any RDF format by Accept header or by suffix (``.ttl``, ``.jsonld
 
 from __future__ import annotations
 
-import difflib
 import functools
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from rdflib import URIRef
 
 from leongraph import views
-from leongraph.describe import Description, Statement, describe, graph_quads
+from leongraph.describe import (
+    Description,
+    Statement,
+    describe,
+    graph_quads,
+    neighbours,
+    sentence_facts,
+)
 from leongraph.errors import BadRequest, UnknownResource
 from leongraph.formats import RdfFormat, _Format
 from leongraph.highlight import highlight
@@ -31,7 +36,6 @@ router = APIRouter()
 HTML = _Format("html", "text/html", "html", ("application/xhtml+xml",))
 RDF_FORMATS: tuple[RdfFormat, ...] = RdfFormat.all()  # type: ignore[assignment]
 OFFERED: tuple[_Format, ...] = (HTML, *RDF_FORMATS)
-POSITION = str(LEON.position)
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 MAX_GRAPH_ROWS = 500
 
@@ -97,24 +101,8 @@ def rdf_response(body: bytes, fmt: _Format, headers: dict[str, str]) -> Response
 # ---------------------------------------------------------------- not found
 
 
-def suggestions(pub: Publication, kind: str, name: str) -> list[tuple[str, str]]:
-    """Near names (difflib over slugs and labels): [(IRI, label)]."""
-    prefix = KINDS[kind]
-    names: dict[str, tuple[str, str]] = {}
-    for iri in sorted(pub.subjects | set(pub.store.graph_sizes())):
-        if not iri.startswith(prefix):
-            continue
-        slug = iri[len(prefix) :]
-        label = pub.index.labels.get(URIRef(iri))
-        names.setdefault(slug.lower(), (iri, label or slug))
-        if label:
-            names.setdefault(label.lower(), (iri, label))
-    close = difflib.get_close_matches(name.lower(), list(names), n=8, cutoff=0.5)
-    return list(dict.fromkeys(names[c] for c in close))[:5]
-
-
 def not_found(request: Request, pub: Publication, kind: str, name: str, fmt: _Format) -> Response:
-    near = suggestions(pub, kind, name)
+    near = pub.near(KINDS[kind], name)
     iri = iri_for(kind, name)
     message = f"{iri} is not in the graph"
     if fmt is HTML:
@@ -129,27 +117,6 @@ def not_found(request: Request, pub: Publication, kind: str, name: str, fmt: _Fo
 # ---------------------------------------------------------------- descriptions
 
 
-def sentence_facts(store: Store, d: Description) -> list[Statement]:
-    """The facts a sentence yields: the triples of its named graph."""
-    facts = [Statement(s, p, o, (d.iri,)) for s, p, o, _ in graph_quads(store, str(d.iri))]
-    return facts
-
-
-def neighbours(store: Store, d: Description) -> dict[str, views.Value]:
-    """Previous and next plot events by leon:position."""
-    positions = [v for v in d.values(POSITION) if str(v).lstrip("-").isdigit()]
-    if not positions:
-        return {}
-    n = int(str(positions[0]))
-    rows = list(
-        store.query(
-            f"SELECT ?e ?n WHERE {{ ?e <{POSITION}> ?n FILTER(?n = {n - 1} || ?n = {n + 1}) }}"
-        ).rows()
-    )
-    linker = views.Linker(d, "")
-    return {("previous" if int(str(k)) < n else "next"): linker.value(e) for e, k in rows}  # type: ignore[misc]
-
-
 def describe_response(request: Request, kind: str, segment: str) -> Response:
     name, suffix = split_name(segment)
     fmt = choose_format(request, suffix)
@@ -157,7 +124,7 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
     store = pub.store
     iri = iri_for(kind, name)
     d = describe(store, iri, pub.index)
-    facts = sentence_facts(store, d) if kind == "sentence" else []
+    facts = sentence_facts(store, d.iri) if kind == "sentence" else []
     if not d.exists and not facts:
         return not_found(request, pub, kind, name, fmt)
     path = f"/{kind}/{name}"
@@ -204,11 +171,9 @@ def resource_page(
         sources=views.cited_sentences(linker),
         sentence=marked,
         facts=views.triples(linker, facts),
-        examples=[
-            tuple(linker.value(t) for t in (st.subject, st.predicate, st.object)) for st in examples
-        ],
+        examples=views.triples(linker, examples),
         uses=uses,
-        neighbours=neighbours(pub.store, d) if d.values(POSITION) else {},
+        neighbours={k: linker.value(e) for k, e in neighbours(pub.store, d).items()},
         alternates=views.alternates(root + path, RDF_FORMATS),
         graph_size=d.graph_sizes.get(str(d.iri)),
     )

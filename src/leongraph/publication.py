@@ -4,6 +4,7 @@ serialised exports. One ``Publication`` per app, built on first use and kept in 
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import threading
@@ -81,6 +82,21 @@ class Publication:
     def subjects(self) -> frozenset[str]:
         """Every IRI that is the subject of a triple (for near-name suggestions)."""
         return frozenset(str(s) for s, _, _, _ in self.store.quads() if isinstance(s, URIRef))
+
+    def near(self, prefix: str, name: str) -> list[tuple[str, str]]:
+        """Up to five IRIs under ``prefix`` whose local name or label is close to ``name``
+        (difflib), as (IRI, label), for 404 suggestions."""
+        names: dict[str, tuple[str, str]] = {}
+        for iri in sorted(self.subjects | set(self.store.graph_sizes())):
+            if not iri.startswith(prefix):
+                continue
+            slug = iri[len(prefix) :]
+            label = self.index.labels.get(URIRef(iri))
+            names.setdefault(slug.lower(), (iri, label or slug))
+            if label:
+                names.setdefault(label.lower(), (iri, label))
+        close = difflib.get_close_matches(name.lower(), list(names), n=8, cutoff=0.5)
+        return list(dict.fromkeys(names[c] for c in close))[:5]
 
     @property
     def void_stats(self) -> VoidStats:
