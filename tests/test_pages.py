@@ -383,3 +383,17 @@ def test_no_name_or_header_makes_a_500(
     assert r.status_code in (200, 400, 404, 406), (segment, r.status_code)
     if r.status_code >= 400 and not r.headers["content-type"].startswith("text/html"):
         assert r.json()["error"]["status"] == r.status_code
+
+
+def test_readme_documents_every_linked_data_route() -> None:
+    from leongraph import export, pages
+    from leongraph.config import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    routes = [r.path for m in (pages, export) for r in m.router.routes]  # type: ignore[attr-defined]
+    assert len(routes) >= 10
+    for path in routes:
+        stem = path.split("{")[0]
+        assert f"`{stem}" in readme, path
+    for kind, prefix in urls.KINDS.items():
+        assert f"`{prefix}" in readme and f"`/{kind}/" in readme, kind
