@@ -397,3 +397,25 @@ def test_readme_documents_every_linked_data_route() -> None:
         assert f"`{stem}" in readme, path
     for kind, prefix in urls.KINDS.items():
         assert f"`{prefix}" in readme and f"`/{kind}/" in readme, kind
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases", "marked"),
+    [
+        ("He meets Mathilda Lando.", ["Mathilda", "Mathilda Lando"], ["Mathilda Lando"]),
+        # a phrase missing whole falls back to its words, after the whole phrases
+        (
+            "A young Natalie Portman.",
+            ["Natalie Portman as Mathilda", "Natalie Portman"],
+            ["Natalie Portman"],
+        ),
+        ("Léon meets Mathilda.", ["Léon Montana"], ["Léon"]),
+        ("Tony's place", ["Tony"], ["Tony"]),
+        ("Antony", ["Tony"], []),  # whole words only
+        ("nothing here", ["Stansfield"], []),
+    ],
+)
+def test_highlight_marks_whole_phrases(text: str, phrases: list[str], marked: list[str]) -> None:
+    segments = highlight.highlight(text, phrases)
+    assert "".join(t for t, _ in segments) == text
+    assert [t for t, hit in segments if hit] == marked

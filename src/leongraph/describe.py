@@ -123,10 +123,11 @@ class Description:
 
 def curie(iri: str) -> str | None:
     """``prefix:local`` for an IRI in a well-known namespace, else None."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return None
+    fits = [(len(ns), p) for p, ns in PREFIXES.items() if iri.startswith(ns) and len(iri) > len(ns)]
+    if not fits:
+        return None
+    size, prefix = max(fits)  # the longest namespace: ps:P161, not p:statement/P161
+    return f"{prefix}:{iri[size:]}"
 
 
 def graph_quads(store: Store, graph: str) -> list[tuple[Term, Term, Term, URIRef]]:

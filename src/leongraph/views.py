@@ -169,3 +169,22 @@ def triples(linker: Linker, statements: Iterable[Statement]) -> list[tuple[Value
         (linker.value(st.subject), linker.value(st.predicate), linker.value(st.object))
         for st in statements
     ]
+
+
+def comment(d: Description) -> str | None:
+    """The resource's own description (rdfs:comment, English first), shown under its title."""
+    comments = [c for c in d.values(RDFS_COMMENT) if isinstance(c, Literal)]
+    comments.sort(key=lambda c: (c.language not in ("en", None), str(c)))
+    return str(comments[0]) if comments else None
+
+
+def in_reading_order(linker: Linker, facts: list[Statement]) -> list[Statement]:
+    """Facts in the project's own terms first, then their public-vocabulary twins; each
+    group by subject and property label."""
+
+    def key(st: Statement) -> tuple[bool, str, str, str]:
+        own = linker.href(str(st.predicate)) is not None
+        d = linker.description
+        return (not own, d.label(st.subject).lower(), d.label(st.predicate).lower(), str(st.object))
+
+    return sorted(facts, key=key)
