@@ -166,6 +166,7 @@ def resource_page(
         iri=str(d.iri),
         types=sorted((linker.value(t) for t in d.types), key=lambda v: (v.external, v.text)),
         comment=views.comment(d),
+        doc_anchor=f"{root}/ontology#{str(d.iri)[len(str(LEON)) :]}" if term else None,
         same_as=views.same_as(linker),
         rows=views.rows(linker, d.outgoing),
         incoming=views.rows(linker, d.incoming, incoming=True),
