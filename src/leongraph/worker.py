@@ -100,6 +100,10 @@ def zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
             for pid in children:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+            # With SIGCHLD ignored this returns once every child is gone, so none outlives us
+            # as an orphan that a container's PID 1 might never reap.
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(-1, 0)
             return
         server_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
