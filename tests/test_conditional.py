@@ -103,3 +103,18 @@ def test_validators_do_not_depend_on_the_engine(settings: Settings, dataset: obj
 def test_post_is_not_conditional(client: TestClient) -> None:
     r = client.post("/sparql", data={"query": "ASK {}"}, headers={"If-None-Match": "*"})
     assert r.status_code != 304
+
+
+def test_a_matching_tag_is_answered_without_running_the_route(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    etag = client.get("/resource/mathilda").headers["etag"]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the route ran")
+
+    monkeypatch.setattr("leongraph.pages.describe", fail)
+    r = client.get("/resource/mathilda", headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.headers["etag"] == etag
+    with pytest.raises(AssertionError, match="the route ran"):
+        client.get("/resource/mathilda", headers={"If-None-Match": '"stale"'})
