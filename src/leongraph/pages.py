@@ -121,19 +121,25 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
     name, suffix = split_name(segment)
     fmt = choose_format(request, suffix)
     pub = publication(request)
-    store = pub.store
-    iri = iri_for(kind, name)
-    d = describe(store, iri, pub.index)
-    facts = sentence_facts(store, d.iri) if kind == "sentence" else []
-    if not d.exists and not facts:
-        return not_found(request, pub, kind, name, fmt)
     path = f"/{kind}/{name}"
     headers = headers_for(request, path, suffix, fmt)
-    if fmt is not HTML:
-        quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
-        body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
-        return rdf_response(body, fmt, headers)
-    return resource_page(request, pub, d, facts, path, headers)
+    # Pages are rendered once per representation: the graph does not change while served.
+    key = ("describe", path, fmt.name, root_path(request))
+    body = pub.lookup(key)
+    if body is None:
+        d = describe(pub.store, iri_for(kind, name), pub.index)
+        facts = sentence_facts(pub.store, d.iri) if kind == "sentence" else []
+        if not d.exists and not facts:
+            return not_found(request, pub, kind, name, fmt)
+        if fmt is HTML:
+            body = resource_page(request, pub, d, facts, path)
+        else:
+            quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
+            body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
+        pub.remember(key, body)
+    if fmt is HTML:
+        return HTMLResponse(body, headers=headers)
+    return rdf_response(body, fmt, headers)
 
 
 def resource_page(
@@ -142,8 +148,7 @@ def resource_page(
     d: Description,
     facts: list[Statement],
     path: str,
-    headers: dict[str, str],
-) -> Response:
+) -> bytes:
     root = root_path(request)
     linker = views.Linker(d, root)
     term = str(d.iri).startswith(str(LEON))
@@ -158,7 +163,7 @@ def resource_page(
         if text
         else []
     )
-    response = render(
+    return render(
         request,
         "resource.html",
         d=d,
@@ -178,9 +183,7 @@ def resource_page(
         neighbours={k: linker.value(e) for k, e in neighbours(pub.store, d).items()},
         alternates=views.alternates(root + path, RDF_FORMATS),
         graph_size=d.graph_sizes.get(str(d.iri)),
-    )
-    response.headers.update(headers)
-    return response
+    ).body
 
 
 @router.api_route(

@@ -51,7 +51,7 @@ def data_mtime(settings: Settings) -> datetime:
     return moment.replace(microsecond=0)
 
 
-CACHE_ENTRIES = 128
+CACHE_ENTRIES = 256
 
 
 @dataclass
@@ -105,19 +105,27 @@ class Publication:
         return self._void
 
     def cached(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
-        """Serialise once per key (the data never changes while served). The most recently
-        used CACHE_ENTRIES answers are kept: keys may hold client input (the Host a VoID
-        document names), so the cache must not grow without bound."""
+        """Serialise once per key (the data never changes while served)."""
+        body = self.lookup(key)
+        if body is None:
+            body = make()
+            self.remember(key, body)
+        return body
+
+    def lookup(self, key: tuple[str, ...]) -> bytes | None:
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        body = make()
+        return None
+
+    def remember(self, key: tuple[str, ...], body: bytes) -> None:
+        """Keep the most recently used CACHE_ENTRIES answers: keys may hold client input
+        (the Host a VoID document names), so the cache must not grow without bound."""
         with self._lock:
             self._cache[key] = body
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
-        return body
 
 
 _BUILD_LOCK = threading.Lock()
