@@ -10,6 +10,7 @@ gives; ``match`` is set only for an exact full name or alias of a single best ca
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -59,15 +60,21 @@ def similarity(query: str, name: str) -> float:
         return 1.0
     if not query or not name:
         return 0.0
-    direct = difflib.SequenceMatcher(None, query, name).ratio()
+    direct = _ratio(query, name)
     q_words, n_words = query.split(), name.split()
-    sorted_ratio = difflib.SequenceMatcher(
-        None, " ".join(sorted(q_words)), " ".join(sorted(n_words))
-    ).ratio()
+    sorted_ratio = direct
+    if len(q_words) > 1 or len(n_words) > 1:
+        sorted_ratio = _ratio(" ".join(sorted(q_words)), " ".join(sorted(n_words)))
     # Every query word found (nearly) in the name: "stansfield" in "norman stansfield".
-    hits = [max(difflib.SequenceMatcher(None, w, n).ratio() for n in n_words) for w in q_words]
+    hits = [max(_ratio(w, n) for n in n_words) for w in q_words]
     contained = (sum(hits) / len(hits)) * (0.6 + 0.3 * len(q_words) / max(len(n_words), 1))
     return min(max(direct, sorted_ratio, contained), 0.99)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ratio(a: str, b: str) -> float:
+    """difflib's ratio, remembered: names and query words recur across a batch."""
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 @dataclass
