@@ -770,6 +770,31 @@ def test_text_contrast_focus_outlines_and_tab_keys(
     assert under == over
 
 
+def test_long_answers_are_drawn_500_rows_at_a_time(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1200"
+    assert len(endpoint(server, query)["results"]["bindings"]) == 1200
+    open_page(browser, server + "/")
+    set_query(browser, query)
+    run_and_wait(browser)
+    assert browser.find_element(By.ID, "status").text.startswith("1,200 rows in ")
+    for shown in (500, 1000, 1200):
+        rows = browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+        assert len(rows) == shown
+        more = browser.find_element(By.CSS_SELECTOR, "#results button.more")
+        if shown < 1200:
+            assert more.text == f"Show {min(500, 1200 - shown)} more rows"
+            more.click()
+            until(
+                browser,
+                lambda d: d.find_element(By.ID, "results").get_attribute("data-labels") == "done",
+                "the labels of the new rows",
+            )
+        else:
+            assert not more.is_displayed()
+
+
 def test_a_running_query_can_be_cancelled(
     browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
 ) -> None:

@@ -7,7 +7,7 @@ import { buildGraph, drawGraph, MAX_NODES } from "./graph.js";
 import { highlight, queryForm } from "./highlight.js";
 import { ago, loadHistory, remember, summary } from "./history.js";
 import { fetchLabels, parseNTriples, writeTurtle } from "./rdf.js";
-import { applyLabels, el, formatCount, renderAsk, renderDownloads, renderTable } from "./results.js";
+import { el, formatCount, renderAsk, renderDownloads, renderTable } from "./results.js";
 import { VIEWS } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -108,10 +108,6 @@ async function run() {
         const capped = n >= config.max_rows ? ` — the row cap (${formatCount(config.max_rows)}) was reached` : "";
         setStatus(`${formatCount(n)} ${n === 1 ? "row" : "rows"} in ${seconds(took)}${capped}.`);
         renderTable($("results"), json, config);
-        // Labels follow; the table is usable now. data-labels tells tests (and styles) when.
-        const results = $("results");
-        results.dataset.labels = "pending";
-        applyLabels(results, config).catch(() => {}).finally(() => (results.dataset.labels = "done"));
       }
     } else {
       const triples = parseNTriples(body);

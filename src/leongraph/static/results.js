@@ -77,7 +77,7 @@ export function renderTable(container, json, config) {
       tbody.textContent = "";
       drawn = 0;
       draw();
-      applyLabels(tbody, config).catch(() => {});
+      relabel();
     });
     th.append(button);
     return th;
@@ -98,11 +98,17 @@ export function renderTable(container, json, config) {
     more.hidden = drawn >= rows.length;
     more.textContent = `Show ${Math.min(PAGE, rows.length - drawn)} more rows`;
   };
+  // Labels follow the rows; the table is usable before. data-labels tells tests when they are in.
+  const relabel = () => {
+    container.dataset.labels = "pending";
+    applyLabels(tbody, config).catch(() => {}).finally(() => (container.dataset.labels = "done"));
+  };
   more.addEventListener("click", () => {
     draw();
-    applyLabels(tbody, config).catch(() => {});
+    relabel();
   });
   draw();
+  relabel();
   container.append(el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Results table" }, table), more);
   if (!rows.length) container.append(el("p", { class: "empty", text: "No solutions: nothing in the graph matches this pattern." }));
   return table;
