@@ -11,10 +11,10 @@ from rdflib import Dataset
 
 from leongraph import formats
 from leongraph.cli import main
-from leongraph.config import Settings
+from leongraph.config import ENGINES, Settings
 from leongraph.errors import DataError
 from leongraph.namespaces import GRAPH
-from leongraph.store import SIZES_FILE, OxigraphStore, Store, load_files
+from leongraph.store import META_FILE, OxigraphStore, Store, load_files
 
 TTL = b"""@prefix ex: <http://example.org/> .
 ex:a ex:p "one" ; ex:q ex:b .
@@ -87,15 +87,35 @@ def test_on_disk_union_default_graph_is_a_set(tmp_path: Path) -> None:
     assert len(store) == 4
 
 
-def test_graph_sizes_are_counted_at_load_not_at_open(tmp_path: Path) -> None:
+def test_sizes_and_fingerprint_are_recorded_at_load_not_at_open(tmp_path: Path) -> None:
     (tmp_path / "people.ttl").write_bytes(TTL)
     load_files(tmp_path / "db", [tmp_path / "people.ttl"])
-    recorded = json.loads((tmp_path / "db" / SIZES_FILE).read_text())
-    assert recorded == {str(GRAPH["people"]): 2}
-    (tmp_path / "db" / SIZES_FILE).write_text(json.dumps({"http://e/g": 7}))
-    assert OxigraphStore.open_read_only(tmp_path / "db").graph_sizes() == {"http://e/g": 7}
-    (tmp_path / "db" / SIZES_FILE).unlink()  # a store loaded elsewhere: counted on demand
-    assert OxigraphStore.open_read_only(tmp_path / "db").graph_sizes() == recorded
+    recorded = json.loads((tmp_path / "db" / META_FILE).read_text())
+    assert recorded["graph_sizes"] == {str(GRAPH["people"]): 2}
+    first = recorded["fingerprint"]
+    store = OxigraphStore.open_read_only(tmp_path / "db")
+    assert store.fingerprint() == first
+    (tmp_path / "db" / META_FILE).write_text(
+        json.dumps({"graph_sizes": {"http://e/g": 7}, "fingerprint": "abc"})
+    )
+    reopened = OxigraphStore.open_read_only(tmp_path / "db")
+    assert (reopened.graph_sizes(), reopened.fingerprint()) == ({"http://e/g": 7}, "abc")
+    (tmp_path / "db" / META_FILE).unlink()  # a store loaded elsewhere: counted on demand
+    bare = OxigraphStore.open_read_only(tmp_path / "db")
+    assert bare.graph_sizes() == recorded["graph_sizes"]
+    assert len(bare.fingerprint()) == 64
+
+
+def test_fingerprint_follows_the_data(tmp_path: Path, dataset: Dataset) -> None:
+    (tmp_path / "people.ttl").write_bytes(TTL)
+    load_files(tmp_path / "a", [tmp_path / "people.ttl"])
+    load_files(tmp_path / "b", [tmp_path / "people.ttl"])
+    same = [OxigraphStore.open_read_only(tmp_path / d).fingerprint() for d in "ab"]
+    assert same[0] == same[1]
+    load_files(tmp_path / "b", [tmp_path / "people.ttl"])  # loaded again: another state
+    assert OxigraphStore.open_read_only(tmp_path / "b").fingerprint() != same[0]
+    engines = {Store.from_dataset(dataset, engine=e).fingerprint() for e in ENGINES}
+    assert len(engines) == 1
 
 
 def test_serving_an_on_disk_store_indexes_names_on_first_use(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from starlette.requests import HTTPConnection
 
 from leongraph.config import Settings
@@ -28,16 +27,9 @@ from leongraph.void import VoidStats, compute_stats
 
 
 def fingerprint(store: Store) -> str:
-    """SHA-256 of the sorted quads, blank nodes written as ``[]`` so the value is the same in
-    every worker and across restarts for the same data."""
-    lines = sorted(
-        " ".join("[]" if isinstance(t, BNode) else t.n3() for t in quad if t is not None)
-        for quad in store.quads()
-    )
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8") + b"\n")
-    return digest.hexdigest()
+    """SHA-256 of the sorted quads, the same in every worker and across restarts for the same
+    data (Store.fingerprint; an on-disk store recorded it at load, so start-up reads nothing)."""
+    return store.fingerprint()
 
 
 def data_mtime(settings: Settings) -> datetime:

@@ -5,6 +5,7 @@ SPARQL evaluator. Everything else in leongraph speaks the types defined here and
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,8 +29,9 @@ from leongraph.namespaces import GRAPH, PREFIXES
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Kind = TypingLiteral["select", "ask", "graph"]
-#: Written by ``load_files`` into the store directory: triples per named graph.
-SIZES_FILE = "leongraph-graph-sizes.json"
+#: Written by ``load_files`` into the store directory: triples per named graph and a digest
+#: of what was loaded, so that opening the store reads neither.
+META_FILE = "leongraph-store.json"
 Term = Node
 Format = formats.ResultsFormat | formats.RdfFormat
 #: Writes a result in one format, stopping after ``max_rows`` rows or triples when given.
@@ -250,6 +252,19 @@ class Store:
     def __len__(self) -> int:
         return sum(self.graph_sizes().values())
 
+    def fingerprint(self) -> str:
+        """A digest that changes when the data changes (ETags): SHA-256 of the sorted quads,
+        blank nodes written as ``[]`` so it is the same in every process and across restarts.
+        An on-disk store answers with the digest ``leongraph load`` recorded instead."""
+        lines = sorted(
+            " ".join("[]" if isinstance(t, BNode) else t.n3() for t in quad if t is not None)
+            for quad in self.quads()
+        )
+        digest = hashlib.sha256()
+        for line in lines:
+            digest.update(line.encode("utf-8") + b"\n")
+        return digest.hexdigest()
+
     # -- construction
 
     @staticmethod
@@ -311,6 +326,7 @@ class OxigraphStore(Store):
             union_stored = bool(store.query("ASK { ?s ?p ?o }"))
         self._union_stored = union_stored
         self._own_default: set[ox.Triple] = set()  # written to the default graph by updates
+        self._fingerprint: str | None = None
 
     @classmethod
     def from_quads(cls, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> OxigraphStore:
@@ -327,10 +343,15 @@ class OxigraphStore(Store):
             opened = cls(ox.Store.read_only(str(path)))
         except OSError as exc:
             raise DataError(f"not an Oxigraph store: {exc}", path=str(path)) from exc
-        sizes = Path(path) / SIZES_FILE
-        if sizes.is_file():  # counted by `leongraph load`: no scan of the store at start-up
-            opened.__dict__["_graph_sizes"] = json.loads(sizes.read_text())
+        meta = Path(path) / META_FILE
+        if meta.is_file():  # recorded by `leongraph load`: no scan of the store at start-up
+            recorded = json.loads(meta.read_text())
+            opened.__dict__["_graph_sizes"] = recorded["graph_sizes"]
+            opened._fingerprint = recorded["fingerprint"]
         return opened
+
+    def fingerprint(self) -> str:
+        return self._fingerprint or super().fingerprint()
 
     def query(
         self,
@@ -649,6 +670,15 @@ def load_files(
         graph = None if fmt.dataset else ox.NamedNode(str(GRAPH[path.stem]))
         plan.append((path, _OX_RDF[fmt.name], graph))
     directory.mkdir(parents=True, exist_ok=True)
+    # The digest: what the store held before, then each file's bytes and graph, in order.
+    digest = hashlib.sha256()
+    if (directory / META_FILE).is_file():
+        digest.update(json.loads((directory / META_FILE).read_text())["fingerprint"].encode())
+    for path, _, graph in plan:
+        digest.update(f"{path.name} {graph}\n".encode())
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     try:
         store = ox.Store(str(directory))
     except OSError as exc:
@@ -672,9 +702,11 @@ def load_files(
         store.bulk_extend(
             _with_union(_ox_quad(*q) for q in dataset.quads((None, None, None, None)))
         )
+        digest.update(RdflibStore(dataset).fingerprint().encode())
     store.flush()
     sizes = OxigraphStore(store, union_stored=True).graph_sizes()
-    (directory / SIZES_FILE).write_text(json.dumps(sizes, indent=0, sort_keys=True))
+    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest()}
+    (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
     del store  # closes the database so it can be opened read-only at once
     return sum(sizes.values())  # quads in named graphs, the union not counted
 
