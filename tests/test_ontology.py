@@ -4,11 +4,14 @@ says what a row would mean)."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
+from leongraph.config import PROJECT_ROOT
 from leongraph.store import Store
+
+#: The repository's copy of the reference table of Wikidata identifiers (and its rules).
+REFERENCE = PROJECT_ROOT / "reference" / "wikidata-ids.tsv"
 
 ONTO = "<https://w3id.org/leongraph/graph/ontology>"
 
@@ -96,8 +99,7 @@ def test_main_classes_exist(store: Store) -> None:
 
 
 def _reference() -> dict[str, str]:
-    path = Path("/work/shared/reference/wikidata-ids.tsv")
-    with path.open(encoding="utf-8") as f:
+    with REFERENCE.open(encoding="utf-8") as f:
         return {row["id"]: row["confidence"] for row in csv.DictReader(f, delimiter="\t")}
 
 
@@ -107,8 +109,8 @@ CONFIRMED_LIKELY = {"P674", "P1441", "P175", "P106", "P551", "P3373", "P3448"}
 
 
 def test_wikidata_ids_are_verified_or_confirmed(store: Store) -> None:
-    if not Path("/work/shared/reference/wikidata-ids.tsv").exists():
-        pytest.fail("the reference table of Wikidata identifiers is missing")
+    if not REFERENCE.exists():
+        pytest.fail(f"the reference table of Wikidata identifiers is missing: {REFERENCE}")
     reference = _reference()
     used = {
         str(r[0]).rsplit("/", 1)[1]

@@ -8,6 +8,10 @@ What is added, per named graph:
   super-classes, so ``?x a leon:Place`` finds neighbourhoods and ``leon:killedBy`` answers.
 - public terms: each super-class/-property outside the leon namespace (schema:, sem:, prov:,
   nif:, dcterms:...) is asserted on the same subject; ``rdfs:label`` is copied to ``schema:name``.
+- schema.org roles: a casting role is a ``schema:PerformanceRole`` between the film and the actor
+  (film ``schema:actor`` role, role ``schema:actor`` person, ``schema:character``, from the
+  ontology's axioms); where the same graph names the character, the role also gets the name as
+  ``schema:characterName`` (ROLE_NAMES), so who plays whom is answerable in schema.org alone.
 - Wikidata view: a super-class that is a Wikidata item gives ``wdt:P31``; a super-property in
   ``wdt:`` gives a direct claim. Subjects and values with an ``owl:sameAs wd:`` link are written
   under their ``wd:`` IRI (which also gets the labels), local IRIs otherwise. The qualified
@@ -49,6 +53,10 @@ class StatementRule:
     direct: bool = False  # also add the wdt: direct claim (when no leon property already does)
     quantity: bool = False  # the value is an amount: add a psv: quantity node with its unit
 
+
+#: Role property -> the schema.org property naming it: the value's ``rdfs:label`` in the same
+#: graph becomes the role's name there (a plain string: a name, not text in a language).
+ROLE_NAMES: dict[URIRef, URIRef] = {LEON.castCharacter: SCHEMA.characterName}
 
 STATEMENTS: tuple[StatementRule, ...] = (
     StatementRule(LEON.castingRole, "P161", LEON.castActor, {"P453": LEON.castCharacter}),
@@ -150,8 +158,23 @@ def derive(graph: Graph, ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]
             if s in same_as:
                 out.add((same_as[s], RDFS.label, o))
                 out.add((same_as[s], SCHEMA.name, o))
+    out |= _role_names(closed)
     out |= _statements(closed, same_as)
     return out
+
+
+def _role_names(closed: set[Triple]) -> set[Triple]:
+    """schema:characterName of each role whose character the graph names (ROLE_NAMES)."""
+    names: dict[Node, set[RLiteral]] = {}
+    for s, p, o in closed:
+        if p == RDFS.label and isinstance(o, RLiteral) and o.language in (None, "en"):
+            names.setdefault(s, set()).add(RLiteral(str(o)))
+    return {
+        (role, ROLE_NAMES[p], name)
+        for role, p, value in closed
+        if p in ROLE_NAMES
+        for name in names.get(value, ())
+    }
 
 
 def _statements(closed: set[Triple], same_as: dict[Node, URIRef]) -> set[Triple]:
