@@ -14,7 +14,7 @@ from rdflib import URIRef
 from leongraph import pages
 from leongraph.describe import graph_order, graph_quads
 from leongraph.errors import BadRequest, UnknownResource
-from leongraph.formats import TURTLE, RdfFormat
+from leongraph.formats import HTML, TURTLE, RdfFormat
 from leongraph.namespaces import BASE, GRAPH, SENT
 from leongraph.negotiation import negotiate
 from leongraph.publication import Publication, publication
@@ -136,7 +136,7 @@ def context(request: Request) -> Response:
     return Response(body.encode("utf-8"), media_type="application/ld+json")
 
 
-VOID_OFFERED = (TURTLE, pages.HTML, *(f for f in RdfFormat.all() if f is not TURTLE))
+VOID_OFFERED = (TURTLE, HTML, *(f for f in RdfFormat.all() if f is not TURTLE))
 
 
 @router.api_route(
@@ -148,7 +148,7 @@ def void(request: Request) -> Response:
     pub = publication(request)
     base = public_base(request)
     headers = {"Vary": "Accept"}
-    if fmt is pages.HTML:
+    if fmt is HTML:
         response = pages.render(
             request,
             "void.html",

@@ -81,3 +81,7 @@ RDFXML = RdfFormat("rdf", "application/rdf+xml", "rdf")
 TRIG = RdfFormat("trig", "application/trig", "trig", dataset=True)
 NQUADS = RdfFormat("nq", "application/n-quads", "nq", dataset=True)
 RdfFormat.registry = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
+
+#: Web pages: offered beside the RDF formats wherever a browser may ask (linked-data pages, the
+#: query page), so one negotiation picks between HTML and data.
+HTML = _Format("html", "text/html", "html", ("application/xhtml+xml",))

@@ -21,7 +21,7 @@ from leongraph.describe import (
     sentence_facts,
 )
 from leongraph.errors import BadRequest, UnknownResource
-from leongraph.formats import RdfFormat, _Format
+from leongraph.formats import HTML, RdfFormat, _Format
 from leongraph.highlight import highlight
 from leongraph.namespaces import LEON, ONTOLOGY_GRAPH, SENT
 from leongraph.negotiation import negotiate, parse_accept
@@ -33,7 +33,6 @@ from leongraph.urls import KINDS, ONTOLOGY_IRI, iri_for, local_path, split_name
 
 router = APIRouter()
 
-HTML = _Format("html", "text/html", "html", ("application/xhtml+xml",))
 RDF_FORMATS: tuple[RdfFormat, ...] = RdfFormat.all()  # type: ignore[assignment]
 OFFERED: tuple[_Format, ...] = (HTML, *RDF_FORMATS)
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"

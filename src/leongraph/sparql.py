@@ -20,7 +20,7 @@ from leongraph.errors import (
 )
 from leongraph.evaluation import Answer, EvaluationError, choose_formats, prepare
 from leongraph.executor import Executor
-from leongraph.formats import TURTLE, RdfFormat, _Format
+from leongraph.formats import HTML, TURTLE, RdfFormat
 from leongraph.negotiation import negotiate
 from leongraph.protocol import SparqlRequest, parse_request
 from leongraph.safety import check_update
@@ -33,7 +33,6 @@ router = APIRouter()
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 _ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
 #: Only used to tell browsers (which get the query page) from RDF clients.
-HTML = _Format("html", "text/html", "html", ("application/xhtml+xml",))
 
 
 @router.api_route(
