@@ -181,20 +181,32 @@ def _ox_json_term(t: object) -> str:
 # ---------------------------------------------------------------- term conversion (oxigraph)
 
 
+def _uri(value: str) -> URIRef:
+    """An rdflib IRI without rdflib's validity check: Oxigraph has validated it already, and
+    the check is most of the cost of converting a term (whole-graph scans convert millions)."""
+    return str.__new__(URIRef, value)  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=64)
+def _datatype(iri: str) -> URIRef:
+    return URIRef(iri)
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Term | None:
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return RLiteral(term.value, lang=term.language)
-        dt = term.datatype.value
+    cls = term.__class__
+    if cls is ox.NamedNode:
+        return _uri(term.value)  # type: ignore[union-attr]
+    if cls is ox.Literal:
+        if term.language:  # type: ignore[union-attr]
+            return RLiteral(term.value, lang=term.language)  # type: ignore[union-attr]
+        dt = term.datatype.value  # type: ignore[union-attr]
         if dt == _XSD_STRING:
-            return RLiteral(term.value)
-        return RLiteral(term.value, datatype=URIRef(dt))
+            return RLiteral(term.value)  # type: ignore[union-attr]
+        return RLiteral(term.value, datatype=_datatype(dt))  # type: ignore[union-attr]
+    if cls is ox.BlankNode:
+        return BNode(term.value)  # type: ignore[union-attr]
     raise TypeError(f"unsupported term {term!r}")
 
 
@@ -439,16 +451,13 @@ class OxigraphStore(Store):
             self._store.add(ox.Quad(t.subject, t.predicate, t.object))
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
-        g = ox.NamedNode(graph) if graph else None
-        for q in self._store.quads_for_pattern(None, None, None, g):
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                continue  # the materialised union, not data of its own
-            yield (
-                to_rdflib(q.subject),
-                to_rdflib(q.predicate),
-                to_rdflib(q.object),
-                URIRef(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None,
-            )  # type: ignore[misc]
+        # Graph by graph: the default graph is the materialised union, not data of its own,
+        # and iterating it only to skip it would double the work.
+        names = [ox.NamedNode(graph)] if graph else sorted(self._store.named_graphs(), key=str)
+        for name in names:
+            gid = _uri(name.value) if isinstance(name, ox.NamedNode) else to_rdflib(name)
+            for q in self._store.quads_for_pattern(None, None, None, name):
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), gid  # type: ignore[misc]
 
 
 #: Fewest bytes a row takes in each results format (all variables unbound), so that an answer
