@@ -83,3 +83,12 @@ def test_oxigraph_update_of_the_default_graph_is_kept() -> None:
     store.update("DROP GRAPH <http://e/g>")
     values = "SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o"
     assert [int(r[0]) for r in store.query(values).rows()] == [3]
+
+
+def test_quads_of_one_graph_are_that_graph_only(store: Store) -> None:
+    """A fact stated by two sentences sits in two graphs; asking for one yields it once."""
+    sizes = store.graph_sizes()
+    for graph in ("https://w3id.org/leongraph/sentence/5", "https://w3id.org/leongraph/sentence/2"):
+        quads = list(store.quads(graph))
+        assert len(quads) == sizes[graph]
+        assert {str(q[3]) for q in quads} == {graph}

@@ -131,10 +131,9 @@ def curie(iri: str) -> str | None:
 
 
 def graph_quads(store: Store, graph: str) -> list[tuple[Term, Term, Term, URIRef]]:
-    """The triples of one named graph as quads, once each, in a stable order (whatever the
-    engine yields for triples that several graphs share)."""
+    """The triples of one named graph as quads, in a stable order."""
     name = URIRef(graph)
-    unique = {(s, p, o) for s, p, o, g in store.quads(graph) if g == name}
+    unique = {(s, p, o) for s, p, o, _ in store.quads(graph)}
     return [(s, p, o, name) for s, p, o in sorted(unique, key=lambda t: tuple(map(str, t)))]
 
 

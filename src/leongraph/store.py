@@ -614,10 +614,14 @@ class RdflibStore(Store):
         RdflibStore._view.cache_clear()
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
-        ctx = URIRef(graph) if graph else None
-        for s, p, o, g in self._ds.quads((None, None, None, ctx)):
-            gid = g.identifier if hasattr(g, "identifier") else g
-            yield s, p, o, gid  # type: ignore[misc]
+        if graph is not None:
+            # Dataset.quads((…, ctx)) also yields the other graphs that hold the same triple.
+            gid = URIRef(graph)
+            for s, p, o in self._ds.graph(gid):
+                yield s, p, o, gid
+            return
+        for s, p, o, g in self._ds.quads((None, None, None, None)):
+            yield s, p, o, g.identifier if hasattr(g, "identifier") else g  # type: ignore[misc]
 
 
 def _complete_construct_where(algebra: object) -> None:
