@@ -92,3 +92,34 @@ def test_quads_of_one_graph_are_that_graph_only(store: Store) -> None:
         quads = list(store.quads(graph))
         assert len(quads) == sizes[graph]
         assert {str(q[3]) for q in quads} == {graph}
+
+
+def test_results_dropped_on_another_thread_are_released_safely(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyoxigraph iterators must die on the thread that made them; a half-read result handed to
+    another thread (a thread pool, the cyclic collector) must not raise on release."""
+    import gc
+    import sys
+    import threading
+
+    seen: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
+    kept: list[object] = []
+
+    def half_read() -> None:
+        rows = store.query("SELECT * WHERE { ?s ?p ?o }").rows()
+        next(rows)
+        triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }").triples()
+        next(triples)
+        quads = store.quads()
+        next(quads)
+        kept.extend([rows, triples, quads])
+
+    worker = threading.Thread(target=half_read)
+    worker.start()
+    worker.join()
+    kept.clear()
+    gc.collect()
+    assert seen == []
+    assert store.query("ASK { ?s ?p ?o }").boolean is True

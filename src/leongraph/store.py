@@ -4,13 +4,16 @@ SPARQL evaluator. Everything else in leongraph speaks the types defined here and
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -61,6 +64,40 @@ RDFLIB_FORMATS = {
     "trig": "trig",
     "nq": "nquads",
 }
+
+
+#: pyoxigraph objects whose last reference went away on a foreign thread, by owning thread.
+_graveyards: dict[int, list[object]] = collections.defaultdict(list)
+
+
+class _Bound:
+    """Holds a pyoxigraph iterator, which must be released by the thread that made it (pyo3
+    "unsendable" objects). Generators and closures reference this holder, never the iterator;
+    dropped elsewhere (a thread pool, the cyclic collector, a traceback kept by a parser), the
+    holder parks the iterator until its own thread next enters the store."""
+
+    __slots__ = ("obj", "owner")
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        self.owner = threading.get_ident()
+
+    def __del__(self) -> None:
+        if threading.get_ident() != self.owner:
+            _graveyards[self.owner].append(self.obj)
+
+    def drain(self) -> Iterator[Any]:
+        """Items of the iterator; the generator's frame holds only the holder."""
+        while (item := next(self.obj, _END)) is not _END:
+            yield item
+
+
+_END = object()
+
+
+def _bury() -> None:
+    """Release what this thread's holders parked while they were dropped elsewhere."""
+    _graveyards.pop(threading.get_ident(), None)
 
 
 @dataclass
@@ -380,6 +417,7 @@ class OxigraphStore(Store):
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        _bury()
         try:
             result = self._store.query(text, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -388,27 +426,25 @@ class OxigraphStore(Store):
             return QueryResult("ask", [], bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in result)
+            box = _Bound(result)
+            del result
+            rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in box.drain())
             return QueryResult(
                 "select",
                 names,
                 None,
                 _rows=rows,
                 _serializer=_ox_solutions_writer(
-                    result,
-                    lambda: self._store.query(text, **kwargs),  # type: ignore[arg-type, return-value]
+                    box,
+                    lambda: _Bound(self._store.query(text, **kwargs)),  # type: ignore[arg-type]
                 ),
             )
+        box = _Bound(result)
+        del result
         triples = (
-            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in box.drain()
         )
-        return QueryResult(
-            "graph",
-            [],
-            None,
-            _triples=triples,
-            _serializer=_ox_triples_writer(result),  # type: ignore[arg-type]
-        )
+        return QueryResult("graph", [], None, _triples=triples, _serializer=_ox_triples_writer(box))
 
     @functools.cached_property
     def _graph_sizes(self) -> dict[str, int]:
@@ -453,10 +489,11 @@ class OxigraphStore(Store):
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         # Graph by graph: the default graph is the materialised union, not data of its own,
         # and iterating it only to skip it would double the work.
+        _bury()
         names = [ox.NamedNode(graph)] if graph else sorted(self._store.named_graphs(), key=str)
         for name in names:
             gid = _uri(name.value) if isinstance(name, ox.NamedNode) else to_rdflib(name)
-            for q in self._store.quads_for_pattern(None, None, None, name):
+            for q in _Bound(self._store.quads_for_pattern(None, None, None, name)).drain():
                 yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), gid  # type: ignore[misc]
 
 
@@ -488,26 +525,24 @@ class _BoundedBuffer:
         pass
 
 
-def _ox_solutions_writer(
-    solutions: ox.QuerySolutions, rerun: Callable[[], ox.QuerySolutions]
-) -> Serializer:
+def _ox_solutions_writer(solutions: _Bound, rerun: Callable[[], _Bound]) -> Serializer:
     """Oxigraph's own writer whenever the answer provably fits the row cap (it is small in
     bytes); otherwise the query runs again into our writers, which count rows. The common,
     small answer thus costs no Python per row; a large one costs a second, cut-short run."""
 
     def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
         if max_rows is None:
-            yield solutions.serialize(format=_OX_RESULTS[fmt.name])
+            yield solutions.obj.serialize(format=_OX_RESULTS[fmt.name])
             return
         out = _BoundedBuffer(max_rows * _MIN_ROW[fmt.name])
         try:
-            solutions.serialize(out, format=_OX_RESULTS[fmt.name])
+            solutions.obj.serialize(out, format=_OX_RESULTS[fmt.name])
         except _Overflow:
             pass
         else:
             yield b"".join(out.parts)
             return
-        again = rerun()
+        again = rerun().drain()
         if fmt.name == "json":  # the common case: Oxigraph terms straight to JSON
             capped = result._cap(again, max_rows)
             yield from results.json_rows(result.variables, capped, _ox_json_term)  # type: ignore[arg-type]
@@ -519,9 +554,9 @@ def _ox_solutions_writer(
     return write
 
 
-def _ox_triples_writer(triples: ox.QueryTriples) -> Serializer:
+def _ox_triples_writer(triples: _Bound) -> Serializer:
     def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
-        items: Iterable[object] = result._cap(triples, max_rows)
+        items: Iterable[object] = result._cap(triples.drain(), max_rows)
         if isinstance(fmt, formats.RdfFormat) and fmt.dataset:
             items = (ox.Quad(t.subject, t.predicate, t.object) for t in items)  # type: ignore[attr-defined]
         yield ox.serialize(items, format=_OX_RDF[fmt.name], prefixes=PREFIXES)  # type: ignore[arg-type]
