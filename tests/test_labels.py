@@ -26,6 +26,8 @@ TTL = """
 @prefix schema: <http://schema.org/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix ex: <http://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
 wd:Q1 wdt:P57 wd:Q2 ; wdt:P161 wd:Q3, ex:nolabel ;
     rdfs:label "Film"@en, "Film (fr)"@fr ;
@@ -36,6 +38,9 @@ wd:Q2 rdfs:label "Director"@en .
 wd:Q4 rdfs:label "Someone" ; schema:alternateName "Stan" .
 wd:Q3 rdfs:label "Actrice"@fr .
 ex:nolabel ex:x 1 .
+wd:Q5 rdfs:label "Zed"@en, "Abe"@en, "Mid"@en, "1", "1"^^xsd:integer .
+ex:a owl:sameAs wd:Q6 ; rdfs:label "Lent"@en, "Zzz"@en ; schema:description "lent"@en .
+ex:b owl:sameAs wd:Q6 ; rdfs:label "Lent"@en .
 """
 
 
@@ -74,6 +79,24 @@ def test_language_order_is_respected(tiny: Store) -> None:
 def test_missing_label_falls_back_to_the_item_id(tiny: Store) -> None:
     q = f"SELECT ?xLabel {{ BIND(wd:Q99 AS ?x) {SERVICE_EN_FR} }}"
     assert rows(tiny, q) == [{"xLabel": "Q99"}]
+
+
+def test_one_row_per_entity_with_the_smallest_of_several_values(tiny: Store) -> None:
+    q = f"SELECT ?xLabel {{ BIND(wd:Q5 AS ?x) {SERVICE_EN_FR} }}"
+    assert rows(tiny, q) == [{"xLabel": "Abe"}]
+    plain = f"SELECT ?xLabel {{ BIND(wd:Q5 AS ?x) {SERVICE_EN_FR.replace('en,fr', 'de')} }}"
+    assert rows(tiny, plain) == [{"xLabel": "1"}]  # "1" and 1: one row, not two
+
+
+def test_names_lent_by_same_as_resources_give_one_row(tiny: Store) -> None:
+    q = f"SELECT ?xLabel ?xDescription {{ BIND(wd:Q6 AS ?x) {SERVICE_EN_FR} }}"
+    assert rows(tiny, q) == [{"xLabel": "Lent", "xDescription": "lent"}]
+
+
+def test_label_cost_follows_the_rows_not_the_graph() -> None:
+    """Labels are looked up per row: no grouped subquery over every label of the graph."""
+    q = f"SELECT ?xLabel ?xDescription {{ BIND(wd:Q1 AS ?x) {SERVICE_EN_FR} }}"
+    assert "GROUP BY" not in rewrite_label_service(q, []).upper()
 
 
 def test_description_and_alt_labels(tiny: Store) -> None:
