@@ -22,6 +22,7 @@ platforms without fork and for the CLI, which runs one query and exits.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import pickle
@@ -39,8 +40,12 @@ from leongraph import errors
 from leongraph.config import Settings
 from leongraph.evaluation import Answer, Plan, QueryAborted, execute
 from leongraph.store import Store
-from leongraph.worker import HEADER, recv, zygote_main
+from leongraph.worker import HEADER, encode_plan, recv, zygote_main
 
+#: Bytes asked for by the first read of an answer: most answers arrive whole in one read.
+_FIRST_READ = 1 << 16
+#: Longest wait for a busy pool before checking it again (a wake-up is normally immediate).
+_RECHECK = 0.05
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
@@ -96,6 +101,8 @@ class ProcessExecutor(Executor):
         self.timeout = settings.timeout
         self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
         self._idle: list[_Worker] = []
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]
+        self._waiters = collections.deque()
         self._count = 0
         self._generation = 0
         self._closed = False
@@ -149,6 +156,7 @@ class ProcessExecutor(Executor):
             return False
 
     async def _acquire(self, deadline: float) -> _Worker:
+        loop = asyncio.get_running_loop()
         while True:
             taken = self._take()
             if isinstance(taken, _Worker):
@@ -159,14 +167,46 @@ class ProcessExecutor(Executor):
                 except BaseException:
                     with self._lock:
                         self._count -= 1
+                    self._wake_one()
                     raise
-            if time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise errors.QueryTimeout(
                     f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
                     "try again later.",
                     timeout=self.timeout,
                 )
-            await anyio.sleep(0.005)
+            await self._wait_for_release(loop, remaining)
+
+    async def _wait_for_release(self, loop: asyncio.AbstractEventLoop, limit: float) -> None:
+        """Sleep until a worker is released (woken in turn, first come first served); the
+        wait is bounded anyway, then the pool is tried again."""
+        waiter = loop.create_future()
+        entry = (loop, waiter)
+        with self._lock:
+            if self._idle or self._count < self.size:
+                return  # released since ``_take``: try again at once
+            self._waiters.append(entry)
+        woken = False
+        try:
+            await asyncio.wait_for(waiter, min(limit, _RECHECK))
+            woken = True
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock, contextlib.suppress(ValueError):
+                self._waiters.remove(entry)
+            if not woken and waiter.done() and not waiter.cancelled():
+                self._wake_one()  # woken but leaving (cancelled): pass the turn on
+
+    def _wake_one(self) -> None:
+        """Wake the longest-waiting request, on its own event loop."""
+        with self._lock:
+            if not self._waiters:
+                return
+            loop, waiter = self._waiters.popleft()
+        with contextlib.suppress(RuntimeError):  # that loop has closed
+            loop.call_soon_threadsafe(_set_done, waiter)
 
     def _release(self, worker: _Worker, *, healthy: bool) -> None:
         if not healthy:
@@ -178,6 +218,7 @@ class ProcessExecutor(Executor):
                 self._count -= 1
                 if healthy:
                     worker.kill()
+        self._wake_one()
 
     def warm_up(self, count: int | None = None) -> None:
         """Fork ``count`` workers now (default: all), so the first requests wait for none."""
@@ -196,7 +237,7 @@ class ProcessExecutor(Executor):
         deadline = time.monotonic() + self.timeout
         worker = await self._acquire(deadline)
         healthy = False
-        payload = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = encode_plan(plan)
         try:
             with anyio.fail_after(max(deadline - time.monotonic(), 0.001)):
                 reply = pickle.loads(await _exchange(worker.sock, payload))
@@ -238,12 +279,26 @@ class ProcessExecutor(Executor):
         self._finalizer()
 
 
-async def _exchange(sock: socket.socket, payload: bytes) -> bytes:
-    """Send one frame and read the one frame that answers it, on the running event loop."""
+def _set_done(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+async def _exchange(sock: socket.socket, payload: bytes) -> bytes | memoryview:
+    """Send one frame and read the one frame that answers it, on the running event loop. The
+    first read takes the header and (for most answers) the whole payload: one wait, no copy."""
     loop = asyncio.get_running_loop()
     await loop.sock_sendall(sock, HEADER.pack(len(payload)) + payload)
-    (size,) = HEADER.unpack(await _read(loop, sock, HEADER.size))
-    return await _read(loop, sock, size)
+    first = await loop.sock_recv(sock, _FIRST_READ)
+    while len(first) < HEADER.size:
+        if not first:
+            raise EOFError("the worker closed the connection")
+        first += await _read(loop, sock, HEADER.size - len(first))
+    (size,) = HEADER.unpack_from(first)
+    missing = HEADER.size + size - len(first)
+    if missing == 0:
+        return memoryview(first)[HEADER.size :]
+    return first[HEADER.size :] + await _read(loop, sock, missing)
 
 
 async def _read(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytes:
@@ -260,7 +315,7 @@ async def _read(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) ->
 def _unpack(reply: tuple[object, ...]) -> Answer:
     kind = reply[0]
     if kind == "ok":
-        return reply[1]  # type: ignore[return-value]
+        return Answer(*reply[1:])  # type: ignore[arg-type]
     if kind == "error":
         _, module, qualname, message, details = reply
         raise _rebuild(str(module), str(qualname), str(message), details)  # type: ignore[arg-type]

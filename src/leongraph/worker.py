@@ -1,6 +1,6 @@
 """The processes behind the executor (executor.py): the zygote, forked once from the loaded
 server, and the query workers it forks; plus the framing both ends use on their sockets (an
-8-byte length, then a pickle)."""
+8-byte length, then a pickle of plain tuples)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import socket
 import struct
 
 from leongraph import errors
-from leongraph.evaluation import execute
+from leongraph.evaluation import Plan, execute
 from leongraph.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,17 +43,23 @@ def recv(sock: socket.socket) -> bytes:
     return _recv_exactly(sock, size)
 
 
+def encode_plan(plan: Plan) -> bytes:
+    """A plan as the worker receives it: its fields as a tuple (a dataclass pickles as a class
+    reference plus a state dict, slower both ways)."""
+    return pickle.dumps(tuple(vars(plan).values()), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
     """Answer plans until the server closes the socket."""
     faulthandler.disable()  # an engine that aborts on its memory cap is reported, not dumped
     _limit_memory(memory_mb)
     while True:
         try:
-            plan = pickle.loads(recv(sock))
+            plan = Plan(*pickle.loads(recv(sock)))
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[object, ...] = ("ok", execute(store, plan))
+            reply: tuple[object, ...] = ("ok", *vars(execute(store, plan)).values())
         except errors.LeongraphError as exc:
             reply = (
                 "error",
