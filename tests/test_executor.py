@@ -71,6 +71,39 @@ def test_timeout_kills_and_replaces_the_worker(store: Store) -> None:
         executor.close()
 
 
+def test_requests_queue_for_a_busy_pool(store: Store) -> None:
+    """More concurrent queries than workers: each waits its turn, woken when a worker is
+    released, and gets its own answer; one that gives up while waiting stalls no other."""
+    settings = Settings(engine=store.engine, workers=1, timeout=5.0)
+    executor = ProcessExecutor(store, settings)
+    answers: dict[int, bytes] = {}
+
+    async def one(i: int) -> None:
+        p = plan(f"SELECT ?n WHERE {{ BIND({i} AS ?n) }}", settings, "csv")
+        answers[i] = (await executor.run(p)).body
+
+    async def impatient() -> None:
+        with anyio.move_on_after(0.002):
+            await executor.run(plan(SLOW, settings))
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for i in range(6):
+                tg.start_soon(one, i)
+            tg.start_soon(impatient)
+            for i in range(6, 12):
+                tg.start_soon(one, i)
+
+    try:
+        anyio.run(main)
+        assert {i: body.split() for i, body in answers.items()} == {
+            i: [b"n", str(i).encode()] for i in range(12)
+        }
+        assert not executor._waiters and executor._count <= 1
+    finally:
+        executor.close()
+
+
 def test_close_stops_every_process(store: Store) -> None:
     executor = ProcessExecutor(store, Settings(engine=store.engine, workers=2))
     executor.warm_up()
