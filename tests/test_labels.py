@@ -99,6 +99,31 @@ def test_label_cost_follows_the_rows_not_the_graph() -> None:
     assert "GROUP BY" not in rewrite_label_service(q, []).upper()
 
 
+def test_aliases_are_joined_per_row_without_merging_or_multiplying_rows(tiny: Store) -> None:
+    q = f"""SELECT ?f ?fAltLabel ?fDescription {{ VALUES ?f {{ wd:Q1 wd:Q1 wd:Q2 }}
+        {SERVICE_EN_FR} }}"""
+    got = sorted(rows(tiny, q), key=lambda r: r["f"])
+    assert [r["f"][-2:] for r in got] == ["Q1", "Q1", "Q2"]  # a repeated row stays repeated
+    assert [sorted(r["fAltLabel"].split(", ")) for r in got[:2]] == [["Movie", "The Movie"]] * 2
+    assert got[2] == {"f": "http://www.wikidata.org/entity/Q2"}
+    assert "GROUP BY ?_wikibase_row" in rewrite_label_service(q, [])
+
+
+def test_aliases_keep_their_language_and_unbound_bases_stay_unbound(tiny: Store) -> None:
+    q = """SELECT ?fAltLabel ?x ?xAltLabel { BIND(wd:Q1 AS ?f) OPTIONAL { ?f wdt:P999 ?x }
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "fr". } }"""
+    result = tiny.query(rewrite_label_service(q, []))
+    [(alias, x, x_alias)] = list(result.rows())
+    assert (str(alias), alias.language, x, x_alias) == ("Le Film", "fr", None, None)
+
+
+def test_a_filter_on_an_alias_sees_it(tiny: Store) -> None:
+    q = """SELECT ?f ?fAltLabel { VALUES ?f { wd:Q1 wd:Q2 wd:Q4 }
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "en" .
+            ?f skos:altLabel ?fAltLabel } FILTER(CONTAINS(?fAltLabel, "Movie")) }"""
+    assert [r["f"][-2:] for r in rows(tiny, q)] == ["Q1"]
+
+
 def test_description_and_alt_labels(tiny: Store) -> None:
     q = f"""SELECT ?f ?fDescription ?fAltLabel {{
         VALUES ?f {{ wd:Q1 wd:Q2 }} {SERVICE_EN_FR} }} ORDER BY ?f"""

@@ -223,15 +223,7 @@ def _find_service(toks: list[Token], prefixes: dict[str, str]) -> _Service | Non
 
 
 def _matching_brace(toks: list[Token], open_index: int) -> int:
-    depth = 0
-    for j in range(open_index, len(toks)):
-        if toks[j].kind == "other" and toks[j].text == "{":
-            depth += 1
-        elif toks[j].kind == "other" and toks[j].text == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    raise _malformed("unbalanced braces")
+    return _matching(toks, open_index, "{", "}")
 
 
 def _parse_body(items: list[Token], prefixes: dict[str, str], service: _Service) -> None:
@@ -327,10 +319,136 @@ def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: lis
     wanted = service.explicit or _automatic(outside, in_group)
     used = set(outside)
     guards: dict[str, str] = {}
-    patterns = "".join(_patterns(base, p, out, languages, used, guards) for base, p, out in wanted)
+    aliases = [w for w in wanted if w[1] == SKOS_ALT_LABEL]
+    patterns = "".join(
+        _patterns(base, p, out, languages, used, guards)
+        for base, p, out in wanted
+        if p != SKOS_ALT_LABEL
+    )
     start, end = toks[service.start].offset, _end(toks[service.end])
-    group_end = toks[close_i].offset
+    group_start, group_end = _end(toks[open_i]), toks[close_i].offset
+    if aliases:
+        return (
+            text[:group_start]
+            + _grouped(text, toks, (open_i, close_i), service, wanted, languages, used, patterns)
+            + text[group_end:]
+        )
     return text[:start] + text[end:group_end] + patterns + text[group_end:]
+
+
+def _top_filters(toks: list[Token], first: int, last: int) -> list[tuple[int, int]]:
+    """Token spans ``[i, j]`` of the ``FILTER`` constraints directly in tokens first..last."""
+    spans: list[tuple[int, int]] = []
+    depth, i = 0, first
+    while i <= last:
+        tok = toks[i]
+        if tok.kind == "other" and tok.text in "{}":
+            depth += 1 if tok.text == "{" else -1
+        elif depth == 0 and _is_word(tok, "FILTER"):
+            j = i + 1
+            while j <= last and toks[j].text not in ("(", "{"):
+                j += 1  # NOT EXISTS, or the name of a function
+            if j > last:
+                raise _malformed("incomplete FILTER")
+            j = _matching(toks, j, toks[j].text, ")" if toks[j].text == "(" else "}")
+            spans.append((i, j))
+            i = j
+        i += 1
+    return spans
+
+
+def _matching(toks: list[Token], open_index: int, opening: str, closing: str) -> int:
+    depth = 0
+    for j in range(open_index, len(toks)):
+        if toks[j].kind == "other" and toks[j].text == opening:
+            depth += 1
+        elif toks[j].kind == "other" and toks[j].text == closing:
+            depth -= 1
+            if depth == 0:
+                return j
+    raise _malformed("unbalanced braces" if opening == "{" else "unbalanced brackets")
+
+
+def _grouped(
+    text: str,
+    toks: list[Token],
+    group: tuple[int, int],
+    service: _Service,
+    wanted: list[tuple[str, str, str]],
+    languages: list[str],
+    used: set[str],
+    patterns: str,
+) -> str:
+    """The group's content, with its aliases joined per row: a subquery grouping the group's
+    solutions by a fresh blank node each (``BNODE()``), so ``GROUP_CONCAT`` sees only the
+    row's own aliases and rows are neither merged nor multiplied. The group's ``FILTER``s move
+    after the labels when they read one: they still apply to the whole group."""
+    open_i, close_i = group
+    skip = {*range(service.start, service.end + 1)}
+    outputs = {out for *_, out in wanted}
+    filters = [  # only those that read a label need to wait for them
+        (i, j)
+        for i, j in _top_filters(toks, open_i + 1, close_i - 1)
+        if any(t.kind == "var" and t.text[1:] in outputs for t in toks[i : j + 1])
+    ]
+    moved = [text[toks[i].offset : _end(toks[j])] for i, j in filters]
+    for i, j in filters:
+        skip.update(range(i, j + 1))
+    keep = [t for n, t in enumerate(toks) if open_i < n < close_i and n not in skip]
+    projected = [
+        name
+        for name in dict.fromkeys(t.text[1:] for t in keep if t.kind == "var")
+        if name not in outputs and not name.startswith("_wikibase_")
+    ]
+    body = text[_end(toks[open_i]) : toks[close_i].offset]
+    base_offset = _end(toks[open_i])
+    cut = sorted(
+        [(toks[i].offset, _end(toks[j])) for i, j in filters]
+        + [(toks[service.start].offset, _end(toks[service.end]))]
+    )
+    for a, b in reversed(cut):
+        body = body[: a - base_offset] + " " + body[b - base_offset :]
+    row, nothing = _fresh("row", used), _fresh("none", used)
+    inner = [f"  BIND(BNODE() AS ?{row})"]
+    aggregates, binds = [], []
+    keys: dict[str, str] = {}
+    path = (
+        f"(<{SKOS_ALT_LABEL}>|<{SCHEMA_ALTERNATE_NAME}>|^<{OWL_SAME_AS}>/"
+        f"(<{SKOS_ALT_LABEL}>|<{SCHEMA_ALTERNATE_NAME}>))"
+    )
+    for base, _, out in (w for w in wanted if w[1] == SKOS_ALT_LABEL):
+        if base not in keys:
+            keys[base] = _fresh("k", used)
+            inner.append(f"  BIND(COALESCE(?{base}, <{UNBOUND}>) AS ?{keys[base]})")
+        key, candidates = keys[base], []
+        for n, lang in enumerate([*languages, ""]):
+            value, other, joined = _fresh("a", used), _fresh("b", used), _fresh("g", used)
+            earlier = ", ".join(f'"{code}"' for code in languages[:n])
+            absent = (
+                f" FILTER NOT EXISTS {{ ?{key} {path} ?{other}"
+                f" FILTER(LCASE(LANG(?{other})) IN ({earlier})) }}"
+            )
+            inner.append(
+                f"  OPTIONAL {{ ?{key} {path} ?{value} FILTER({_in_language(value, lang)})"
+                + (absent if earlier else "")
+                + " }"
+            )
+            # STR: rdflib's DISTINCT aggregates fail on an unbound value, not on an error.
+            aggregates.append(
+                f'(GROUP_CONCAT(DISTINCT STR(?{value}); separator=", ") AS ?{joined})'
+            )
+            tagged = f'STRLANG(?{joined}, "{lang}")' if lang else f"?{joined}"
+            candidates.append(f'IF(?{joined} = "", ?{nothing}, {tagged})')
+        binds.append(f"  BIND(COALESCE({', '.join(candidates)}) AS ?{out})")
+    names = " ".join(f"?{name}" for name in projected)
+    return (
+        f"\n  {{ SELECT {names} {' '.join(aggregates)} WHERE {{{body}\n"
+        + "\n".join(inner)
+        + f"\n  }} GROUP BY ?{row} {names} }}\n"
+        + "".join(f"{bind}\n" for bind in binds)
+        + patterns
+        + "".join(f"  {f}\n" for f in moved)
+    )
 
 
 def _automatic(variables: list[str], in_group: set[str]) -> list[tuple[str, str, str]]:
@@ -378,11 +496,6 @@ def _patterns(
     key = keys[base]
     candidates: list[str] = []
     for lang in [*languages, ""]:  # "": a value without a language tag comes last
-        if predicate == SKOS_ALT_LABEL:
-            var = _fresh("v", used)
-            lines.append(_aliases(key, var, lang, used))
-            candidates.append(f"?{var}")
-            continue
         for lent in (False, True):  # the entity's own value first, then a lent one
             var = _fresh("v", used)
             lines.append(_smallest(key, predicate, var, lang, lent, used))
@@ -421,17 +534,6 @@ def _smallest(key: str, predicate: str, var: str, lang: str, lent: bool, used: s
         f"  OPTIONAL {{ {own} <{predicate}> ?{var} FILTER({_in_language(var, lang)})"
         f" FILTER NOT EXISTS {{ {theirs} <{predicate}> ?{other}"
         f" FILTER({_in_language(other, lang)} && ({' || '.join(before)})) }} }}"
-    )
-
-
-def _aliases(key: str, var: str, lang: str, used: set[str]) -> str:
-    """``OPTIONAL`` binding ?var to the aliases of ?key in ``lang``, joined with ", "."""
-    value, same = _fresh("a", used), _fresh("s", used)
-    path = f"<{SKOS_ALT_LABEL}>|<{SCHEMA_ALTERNATE_NAME}>"
-    return (
-        f'  OPTIONAL {{ SELECT ?{key} (GROUP_CONCAT(DISTINCT ?{value}; separator=", ") AS ?{var})'
-        f" WHERE {{ {{ ?{key} {path} ?{value} }} UNION {{ ?{same} <{OWL_SAME_AS}> ?{key} ."
-        f" ?{same} {path} ?{value} }} FILTER({_in_language(value, lang)}) }} GROUP BY ?{key} }}"
     )
 
 
