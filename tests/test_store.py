@@ -123,3 +123,34 @@ def test_results_dropped_on_another_thread_are_released_safely(
     gc.collect()
     assert seen == []
     assert store.query("ASK { ?s ?p ?o }").boolean is True
+
+
+def test_a_later_thread_never_releases_an_ended_threads_results(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thread idents are reused once a thread ends; results parked for an ended thread must not
+    be released by a later thread that happens to get the same ident."""
+    import gc
+    import sys
+    import threading
+
+    seen: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
+    kept: list[object] = []
+
+    def make() -> None:
+        rows = store.query("SELECT * WHERE { ?s ?p ?o }").rows()
+        next(rows)
+        kept.append(rows)
+
+    def drop_then_query() -> None:
+        kept.clear()
+        gc.collect()
+        store.query("ASK { ?s ?p ?o }")
+
+    for _ in range(5):
+        for target in (make, drop_then_query):
+            t = threading.Thread(target=target)
+            t.start()
+            t.join()
+    assert seen == []

@@ -68,6 +68,17 @@ RDFLIB_FORMATS = {
 
 #: pyoxigraph objects whose last reference went away on a foreign thread, by owning thread.
 _graveyards: dict[int, list[object]] = collections.defaultdict(list)
+_thread = threading.local()
+_tokens = itertools.count()
+
+
+def _thread_token() -> int:
+    """A number for the running thread that, unlike ``threading.get_ident()``, no later thread
+    reuses (pyo3 checks Rust thread ids, which are never reused either)."""
+    token = getattr(_thread, "token", None)
+    if token is None:
+        token = _thread.token = next(_tokens)
+    return token
 
 
 class _Bound:
@@ -80,10 +91,10 @@ class _Bound:
 
     def __init__(self, obj: Any) -> None:
         self.obj = obj
-        self.owner = threading.get_ident()
+        self.owner = _thread_token()
 
     def __del__(self) -> None:
-        if threading.get_ident() != self.owner:
+        if _thread_token() != self.owner:
             _graveyards[self.owner].append(self.obj)
 
     def drain(self) -> Iterator[Any]:
@@ -97,7 +108,7 @@ _END = object()
 
 def _bury() -> None:
     """Release what this thread's holders parked while they were dropped elsewhere."""
-    _graveyards.pop(threading.get_ident(), None)
+    _graveyards.pop(_thread_token(), None)
 
 
 @dataclass
