@@ -10,6 +10,13 @@ descriptions from ``schema:description``, aliases from ``skos:altLabel`` and
 tag; a missing label falls back to the local name of the IRI (``Q484675``, ``mathilda``), as
 WDQS does with item ids. A resource linked by ``owl:sameAs`` to a Wikidata item lends the item
 its names: ``wd:Q484675`` has the aliases of the film's local resource.
+
+Everything is looked up from each result row's own entity, so the cost follows the rows of the
+answer, not the size of the graph: a label or description is the smallest value in its
+language (one per row, the same every time), and aliases are joined by a subquery that groups
+the rows by a fresh blank node each. (Oxigraph reads several ``default-graph-uri`` graphs as
+a union with repeats; a label stated in two of them repeats the row there, as any pattern
+does.)
 """
 
 from __future__ import annotations
