@@ -117,6 +117,15 @@ def test_aliases_keep_their_language_and_unbound_bases_stay_unbound(tiny: Store)
     assert (str(alias), alias.language, x, x_alias) == ("Le Film", "fr", None, None)
 
 
+def test_aliases_inside_graph_keep_the_graph_bound(tiny: Store) -> None:
+    q = """SELECT ?g ?d ?alias WHERE { GRAPH ?g { wd:Q1 wdt:P57 ?d . BIND(wd:Q1 AS ?f)
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "fr". ?f skos:altLabel ?alias }
+    } }"""
+    assert rows(tiny, q) == [
+        {"g": "http://example.org/g", "d": "http://www.wikidata.org/entity/Q2", "alias": "Le Film"}
+    ]
+
+
 def test_a_filter_on_an_alias_sees_it(tiny: Store) -> None:
     q = """SELECT ?f ?fAltLabel { VALUES ?f { wd:Q1 wd:Q2 wd:Q4 }
         SERVICE wikibase:label { bd:serviceParam wikibase:language "en" .

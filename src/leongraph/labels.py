@@ -14,9 +14,10 @@ its names: ``wd:Q484675`` has the aliases of the film's local resource.
 Everything is looked up from each result row's own entity, so the cost follows the rows of the
 answer, not the size of the graph: a label or description is the smallest value in its
 language (one per row, the same every time), and aliases are joined by a subquery that groups
-the rows by a fresh blank node each. (Oxigraph reads several ``default-graph-uri`` graphs as
-a union with repeats; a label stated in two of them repeats the row there, as any pattern
-does.)
+the rows by a fresh blank node each (directly inside ``GRAPH ?g``, where a subquery loses ?g,
+they are grouped over the graph's aliases instead). Oxigraph reads several
+``default-graph-uri`` graphs as a union with repeats: a label stated in two of them repeats
+the row there, as any pattern does.
 """
 
 from __future__ import annotations
@@ -326,11 +327,14 @@ def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: lis
     wanted = service.explicit or _automatic(outside, in_group)
     used = set(outside)
     guards: dict[str, str] = {}
-    aliases = [w for w in wanted if w[1] == SKOS_ALT_LABEL]
+    # Oxigraph leaves ?g unbound in GRAPH ?g { subquery } (and rdflib loses the rows when the
+    # subquery groups by ?g), so there aliases are grouped over the graph instead of per row.
+    in_graph = open_i > 1 and toks[open_i - 1].kind == "var" and _is_word(toks[open_i - 2], "GRAPH")
+    aliases = [] if in_graph else [w for w in wanted if w[1] == SKOS_ALT_LABEL]
     patterns = "".join(
         _patterns(base, p, out, languages, used, guards)
         for base, p, out in wanted
-        if p != SKOS_ALT_LABEL
+        if (base, p, out) not in aliases
     )
     start, end = toks[service.start].offset, _end(toks[service.end])
     group_start, group_end = _end(toks[open_i]), toks[close_i].offset
@@ -503,6 +507,11 @@ def _patterns(
     key = keys[base]
     candidates: list[str] = []
     for lang in [*languages, ""]:  # "": a value without a language tag comes last
+        if predicate == SKOS_ALT_LABEL:
+            var = _fresh("v", used)
+            lines.append(_aliases(key, var, lang, used))
+            candidates.append(f"?{var}")
+            continue
         for lent in (False, True):  # the entity's own value first, then a lent one
             var = _fresh("v", used)
             lines.append(_smallest(key, predicate, var, lang, lent, used))
@@ -541,6 +550,18 @@ def _smallest(key: str, predicate: str, var: str, lang: str, lent: bool, used: s
         f"  OPTIONAL {{ {own} <{predicate}> ?{var} FILTER({_in_language(var, lang)})"
         f" FILTER NOT EXISTS {{ {theirs} <{predicate}> ?{other}"
         f" FILTER({_in_language(other, lang)} && ({' || '.join(before)})) }} }}"
+    )
+
+
+def _aliases(key: str, var: str, lang: str, used: set[str]) -> str:
+    """``OPTIONAL`` binding ?var to the aliases of ?key in ``lang``, joined with ", ", grouped
+    over every alias of the graph (only where ``_grouped`` cannot be used)."""
+    value, same = _fresh("a", used), _fresh("s", used)
+    path = f"<{SKOS_ALT_LABEL}>|<{SCHEMA_ALTERNATE_NAME}>"
+    return (
+        f'  OPTIONAL {{ SELECT ?{key} (GROUP_CONCAT(DISTINCT ?{value}; separator=", ") AS ?{var})'
+        f" WHERE {{ {{ ?{key} {path} ?{value} }} UNION {{ ?{same} <{OWL_SAME_AS}> ?{key} ."
+        f" ?{same} {path} ?{value} }} FILTER({_in_language(value, lang)}) }} GROUP BY ?{key} }}"
     )
 
 
