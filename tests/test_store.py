@@ -1,3 +1,8 @@
+import gc
+import sys
+import threading
+from collections.abc import Callable
+
 import pytest
 from rdflib import Dataset, URIRef
 
@@ -94,17 +99,25 @@ def test_quads_of_one_graph_are_that_graph_only(store: Store) -> None:
         assert {str(q[3]) for q in quads} == {graph}
 
 
+@pytest.fixture
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[BaseException | None]:
+    """Exceptions raised where nobody can catch them, such as in ``__del__``."""
+    seen: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
+    return seen
+
+
+def run_in_thread(target: Callable[[], None]) -> None:
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+
+
 def test_results_dropped_on_another_thread_are_released_safely(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, unraisable: list[BaseException | None]
 ) -> None:
     """pyoxigraph iterators must die on the thread that made them; a half-read result handed to
     another thread (a thread pool, the cyclic collector) must not raise on release."""
-    import gc
-    import sys
-    import threading
-
-    seen: list[BaseException | None] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
     kept: list[object] = []
 
     def half_read() -> None:
@@ -116,26 +129,18 @@ def test_results_dropped_on_another_thread_are_released_safely(
         next(quads)
         kept.extend([rows, triples, quads])
 
-    worker = threading.Thread(target=half_read)
-    worker.start()
-    worker.join()
+    run_in_thread(half_read)
     kept.clear()
     gc.collect()
-    assert seen == []
+    assert unraisable == []
     assert store.query("ASK { ?s ?p ?o }").boolean is True
 
 
 def test_a_later_thread_never_releases_an_ended_threads_results(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, unraisable: list[BaseException | None]
 ) -> None:
     """Thread idents are reused once a thread ends; results parked for an ended thread must not
     be released by a later thread that happens to get the same ident."""
-    import gc
-    import sys
-    import threading
-
-    seen: list[BaseException | None] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
     kept: list[object] = []
 
     def make() -> None:
@@ -150,7 +155,5 @@ def test_a_later_thread_never_releases_an_ended_threads_results(
 
     for _ in range(5):
         for target in (make, drop_then_query):
-            t = threading.Thread(target=target)
-            t.start()
-            t.join()
-    assert seen == []
+            run_in_thread(target)
+    assert unraisable == []
