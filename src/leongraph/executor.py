@@ -21,6 +21,7 @@ platforms without fork and for the CLI, which runs one query and exits.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import collections
 import contextlib
@@ -67,16 +68,17 @@ class _Worker:
             self.sock.close()
 
 
-class Executor:
+class Executor(abc.ABC):
     """Runs plans without blocking the event loop, honouring ``settings.timeout``."""
 
+    @abc.abstractmethod
     async def run(self, plan: Plan) -> Answer:
-        raise NotImplementedError
+        """The answer to ``plan``; raises QueryTimeout past ``settings.timeout``."""
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str) -> None:  # noqa: B027 - nothing to do in-process
         """Bring the workers' copies of the store up to date after ``store.update(text)``."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - nothing to stop in-process
         """Stop every process this executor started."""
 
 

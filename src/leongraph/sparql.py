@@ -161,7 +161,7 @@ async def _update(request: Request, req: SparqlRequest, settings: Settings) -> R
     async with _update_lock(request):
         try:
             await anyio.to_thread.run_sync(store.update, req.update)
-        except (NotImplementedError, OSError) as exc:
+        except OSError as exc:
             raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.") from exc
         except LeongraphError:
             raise

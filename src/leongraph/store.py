@@ -4,6 +4,7 @@ SPARQL evaluator. Everything else in leongraph speaks the types defined here and
 
 from __future__ import annotations
 
+import abc
 import collections
 import functools
 import hashlib
@@ -280,12 +281,13 @@ def _ox_quad(s: Node, p: Node, o: Node, g: Node | None) -> ox.Quad:
 # ---------------------------------------------------------------- engines
 
 
-class Store:
+class Store(abc.ABC):
     """A read-only RDF dataset with a SPARQL engine. The default graph of a query is the union
     of all named graphs unless ``default_graphs`` says otherwise."""
 
     engine: str
 
+    @abc.abstractmethod
     def query(
         self,
         text: str,
@@ -294,20 +296,20 @@ class Store:
         named_graphs: Sequence[str] | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
-        raise NotImplementedError
+        """Run a SPARQL query; raises QuerySyntaxError with line and column."""
 
+    @abc.abstractmethod
     def graph_sizes(self) -> dict[str, int]:
         """Named graph IRI -> number of triples."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         """Every quad, or the triples of one named graph (as quads)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def update(self, text: str) -> None:
         """Apply a SPARQL 1.1 Update. Only the endpoint calls this, and only when updates are
         enabled and the text passed its safety checks (no LOAD, no SERVICE)."""
-        raise NotImplementedError
 
     def __len__(self) -> int:
         return sum(self.graph_sizes().values())
