@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 import uvicorn
+from rdflib import Dataset
 
 from leongraph.app import create_app
 from leongraph.config import Settings
@@ -133,3 +134,20 @@ def test_memory_cap_stops_a_query(store: Store, capsys: pytest.CaptureFixture[st
         assert c.get("/sparql", params={"query": QUICK}).status_code == 200
     with capsys.disabled():
         print(f"\n[{store.engine}] memory cap (48 MiB): 503 after {elapsed:.2f} s")
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_a_pathological_query_sent_again_is_stopped_again(dataset: Dataset, name: str) -> None:
+    """Queries a client repeats are bounded and may move into the server (triage.py): a
+    pathological one must stay where a timeout can stop it, however often it comes."""
+    store = Store.from_dataset(dataset, engine="oxigraph")
+    with serving(store) as url, httpx.Client(base_url=url, timeout=30) as c:
+        for _ in range(3):
+            start = time.perf_counter()
+            r = c.get("/sparql", params={"query": PATHOLOGICAL[name]})
+            elapsed = time.perf_counter() - start
+            assert r.status_code == 503, r.text
+            assert TIMEOUT <= elapsed < TIMEOUT + 1.5
+            time.sleep(0.2)  # time for a background analysis to finish
+        for _ in range(3):  # meanwhile an ordinary repeated query came into the server
+            assert c.get("/sparql", params={"query": QUICK}).status_code == 200

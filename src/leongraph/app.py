@@ -69,6 +69,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # No OpenTelemetry: its per-request check costs more than routing a query.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.store = store
@@ -140,4 +142,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     from leongraph.conditional import ConditionalGetMiddleware
 
     app.add_middleware(ConditionalGetMiddleware)
+    # Outermost of all: queries from programs answered without the layers above (fastpath.py).
+    from leongraph.fastpath import SparqlFastPath
+
+    app.add_middleware(SparqlFastPath, cors=settings.cors)
     return app

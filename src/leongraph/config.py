@@ -31,6 +31,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Query worker processes (killed and replaced on timeout); 0 evaluates in the server.
     workers: int = 4
+    #: Evaluate queries whose work is provably small (cost.py) in the server, not a worker.
+    in_process: bool = True
     #: Address space a query worker may add to what the store needs, in MiB.
     worker_memory_mb: int = 2048
     allow_updates: bool = False

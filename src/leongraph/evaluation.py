@@ -22,7 +22,7 @@ from leongraph.errors import BadRequest, LeongraphError, NotAcceptable, QueryTim
 from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
 from leongraph.negotiation import negotiate
 from leongraph.protocol import SparqlRequest
-from leongraph.safety import check_query
+from leongraph.safety import check_length, check_query
 from leongraph.store import Store
 
 log = logging.getLogger(__name__)
@@ -149,19 +149,22 @@ def _not_acceptable(offered: tuple[_Format, ...]) -> NotAcceptable:
 
 def _rewrite_labels(text: str, accept_language: str | None, settings: Settings) -> str:
     """Replace the Wikidata label service by plain patterns (labels.py), when present."""
-    try:
-        from leongraph import labels
-    except ImportError:  # the label service is then refused like any SERVICE
-        return text
-    from leongraph.safety import check_length
-
     check_length(text, settings)  # before any rewriting work
+    return _rewrite_cached(text, accept_language)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewrite_cached(text: str, accept_language: str | None) -> str:
+    """The rewrite is pure and takes milliseconds for a WDQS query: once per text."""
+    from leongraph import labels
+
     return labels.rewrite_label_service(text, labels.accept_languages(accept_language))
 
 
 def execute(store: Store, plan: Plan) -> Answer:
     """Run a prepared query and write its answer. Engine failures on a query that parsed
     become EvaluationError (400); syntax errors stay QuerySyntaxError (400)."""
+    result = None
     try:
         result = store.query(
             plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
@@ -181,6 +184,9 @@ def execute(store: Store, plan: Plan) -> Answer:
     except Exception as exc:
         log.info("evaluation failed", exc_info=True)
         raise EvaluationError(f"The query could not be evaluated: {_describe(exc)}") from exc
+    finally:
+        if result is not None:
+            result.close()
     truncated = bool(result.truncated)
     if truncated and fmt is JSON:
         body = _note_truncation(body, plan.max_rows)

@@ -15,6 +15,9 @@ process to kill. The design:
 - Workers cap their own address space (``settings.worker_memory_mb`` above what the store
   needs) with ``setrlimit``; a worker that dies for it is reported as a 503 as well.
 
+Queries whose work triage.py can bound (from the store's statistics) are evaluated in the
+server itself instead: a runaway query cannot be one of them, and they skip both hops.
+
 ``workers=0`` evaluates in the calling thread instead (no isolation, no hard timeout): for
 platforms without fork and for the CLI, which runs one query and exits.
 """
@@ -41,6 +44,7 @@ from leongraph import errors
 from leongraph.config import Settings
 from leongraph.evaluation import Answer, Plan, QueryAborted, execute
 from leongraph.store import Store
+from leongraph.triage import Place, Triage
 from leongraph.worker import HEADER, encode_plan, recv, zygote_main
 
 #: Bytes asked for by the first read of an answer: most answers arrive whole in one read.
@@ -98,8 +102,10 @@ class ProcessExecutor(Executor):
     The server talks to a worker with non-blocking socket I/O on its own event loop (no thread
     hop per query); only forking a new worker runs in a thread."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, triage: Triage | None = None) -> None:
         self.size = max(1, settings.workers)
+        self._store = store
+        self._triage = triage
         self.timeout = settings.timeout
         self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
         self._idle: list[_Worker] = []
@@ -236,6 +242,22 @@ class ProcessExecutor(Executor):
     # -- running
 
     async def run(self, plan: Plan) -> Answer:
+        place = self._triage.place(plan) if self._triage else Place.WORKER
+        if place is Place.LOOP:
+            return self._run_here(plan)
+        if place is Place.THREAD:
+            return await anyio.to_thread.run_sync(self._run_here, plan)
+        return await self._run_in_worker(plan)
+
+    def _run_here(self, plan: Plan) -> Answer:
+        """A query triage.py proved cheap, in this process; its time is kept for triage."""
+        assert self._triage is not None
+        start = time.perf_counter()
+        answer = execute(self._store, plan)
+        self._triage.timed(plan, time.perf_counter() - start)
+        return answer
+
+    async def _run_in_worker(self, plan: Plan) -> Answer:
         deadline = time.monotonic() + self.timeout
         worker = await self._acquire(deadline)
         healthy = False
@@ -259,6 +281,8 @@ class ProcessExecutor(Executor):
         return _unpack(reply)
 
     async def update(self, text: str) -> None:
+        if self._triage is not None:
+            self._triage.forget()
         await anyio.to_thread.run_sync(self._update_zygote, text)
 
     def _update_zygote(self, text: str) -> None:
@@ -278,6 +302,8 @@ class ProcessExecutor(Executor):
     def close(self) -> None:
         with self._lock:
             self._closed = True
+        if self._triage is not None:
+            self._triage.close()
         self._finalizer()
 
 
@@ -364,7 +390,8 @@ def create_executor(store: Store, settings: Settings) -> Executor:
     """Worker processes when ``settings.workers`` > 0 and the platform can fork."""
     if settings.workers <= 0 or not hasattr(os, "fork"):
         return InProcessExecutor(store)
-    return ProcessExecutor(store, settings)
+    triage = Triage(store) if settings.in_process and store.statistics_available else None
+    return ProcessExecutor(store, settings, triage)
 
 
 __all__ = ["Executor", "InProcessExecutor", "ProcessExecutor", "WorkerLost", "create_executor"]

@@ -57,3 +57,9 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+def prefixes_used(text: str) -> dict[str, str]:
+    """The predeclared prefixes ``text`` may use (a superset: any ``name:`` in it counts).
+    Oxigraph reads every prefix it is given on every query, ~0.4 µs each."""
+    return {p: ns for p, ns in PREFIXES.items() if p + ":" in text}

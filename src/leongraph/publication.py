@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from rdflib import URIRef
 from starlette.requests import HTTPConnection
@@ -137,7 +138,11 @@ def invalidate(state: object) -> None:
 
 def publication(conn: HTTPConnection) -> Publication:
     """The app's Publication, built on first use."""
-    state = conn.app.state
+    return publication_of(conn.app.state)
+
+
+def publication_of(state: Any) -> Publication:
+    """The Publication of an app, from its ``state``."""
     with _BUILD_LOCK:
         pub = getattr(state, "publication", None)
         if pub is None:

@@ -21,6 +21,7 @@ from leongraph.errors import (
 )
 from leongraph.evaluation import Answer, EvaluationError, choose_formats, prepare
 from leongraph.executor import Executor
+from leongraph.fastpath import ERROR_KEY
 from leongraph.formats import HTML, TURTLE, RdfFormat
 from leongraph.negotiation import negotiate
 from leongraph.protocol import SparqlRequest, parse_request
@@ -48,6 +49,8 @@ _ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
     ),
 )
 async def sparql(request: Request) -> Response:
+    if (met := request.scope.get(ERROR_KEY)) is not None:
+        raise met  # met by fastpath.py while answering: rendered here, with every header
     method = request.method
     if method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})

@@ -12,7 +12,7 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -26,8 +26,9 @@ from rdflib.term import Node
 
 from leongraph import formats, results
 from leongraph.config import Settings
+from leongraph.cost import Statistics
 from leongraph.errors import DataError, QuerySyntaxError
-from leongraph.namespaces import GRAPH, PREFIXES
+from leongraph.namespaces import GRAPH, PREFIXES, prefixes_used
 
 # rdflib must never fetch the IRIs of FROM / FROM NAMED clauses from the network or disk.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -95,7 +96,7 @@ class _Bound:
         self.owner = _thread_token()
 
     def __del__(self) -> None:
-        if _thread_token() != self.owner:
+        if self.obj is not None and _thread_token() != self.owner:
             _graveyards[self.owner].append(self.obj)
 
     def drain(self) -> Iterator[Any]:
@@ -127,6 +128,14 @@ class QueryResult:
     _serializer: Serializer | None = None
     #: Set by ``serialize`` when ``max_rows`` cut the answer short.
     truncated: bool = False
+    _holders: list[_Bound] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release the engine's iterators now, in this thread (the thread that ran the query
+        must release them; left to the collector, they may be dropped by another)."""
+        for holder in self._holders:
+            holder.obj = None
+        self._holders.clear()
 
     def rows(self) -> Iterator[tuple[Term | None, ...]]:
         return self._rows if self._rows is not None else iter(())
@@ -311,6 +320,14 @@ class Store(abc.ABC):
         """Apply a SPARQL 1.1 Update. Only the endpoint calls this, and only when updates are
         enabled and the text passed its safety checks (no LOAD, no SERVICE)."""
 
+    #: Whether ``statistics`` answers: rdflib evaluates in Python, holding the interpreter
+    #: lock, so its queries always go to a worker and it keeps none.
+    statistics_available = False
+
+    def statistics(self) -> Statistics | None:
+        """What cost.py needs to bound a query's work (may scan the store once)."""
+        return None
+
     def __len__(self) -> int:
         return sum(self.graph_sizes().values())
 
@@ -368,6 +385,13 @@ def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
             yield ox.Quad(q.subject, q.predicate, q.object)
 
 
+#: The store's statistics for cost.py, over the default graph as queries see it.
+_STATS_COUNT = """SELECT ?p (COUNT(*) AS ?n) (SUM(IF(isBlank(?s), 1, 0)) AS ?b)
+WHERE { ?s ?p ?o } GROUP BY ?p"""
+_STATS_DEGREE = """SELECT ?p (MAX(?n) AS ?most) WHERE {
+  { SELECT ?p ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ?x } } GROUP BY ?p"""
+
+
 class OxigraphStore(Store):
     """Oxigraph in memory or on disk.
 
@@ -381,6 +405,7 @@ class OxigraphStore(Store):
     microseconds (measured by benchmarks/run.py)."""
 
     engine = "oxigraph"
+    statistics_available = True
 
     def __init__(self, store: ox.Store, *, union_stored: bool | None = None) -> None:
         self._store = store
@@ -409,6 +434,8 @@ class OxigraphStore(Store):
         if meta.is_file():  # recorded by `leongraph load`: no scan of the store at start-up
             recorded = json.loads(meta.read_text())
             opened.__dict__["_graph_sizes"] = recorded["graph_sizes"]
+            if "statistics" in recorded:
+                opened.__dict__["_statistics"] = Statistics.from_json(recorded["statistics"])
             opened._fingerprint = recorded["fingerprint"]
         return opened
 
@@ -423,7 +450,9 @@ class OxigraphStore(Store):
         named_graphs: Sequence[str] | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {"prefixes": PREFIXES if prefixes is None else prefixes}
+        kwargs: dict[str, object] = {
+            "prefixes": prefixes_used(text) if prefixes is None else prefixes
+        }
         if default_graphs is None:
             kwargs["use_default_graph_as_union"] = not self._union_stored
         else:
@@ -441,23 +470,53 @@ class OxigraphStore(Store):
             names = [v.value for v in result.variables]
             box = _Bound(result)
             del result
+            holders = [box]
+
+            def rerun() -> _Bound:
+                holders.append(_Bound(self._store.query(text, **kwargs)))  # type: ignore[arg-type]
+                return holders[-1]
+
             rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in box.drain())
             return QueryResult(
                 "select",
                 names,
                 None,
                 _rows=rows,
-                _serializer=_ox_solutions_writer(
-                    box,
-                    lambda: _Bound(self._store.query(text, **kwargs)),  # type: ignore[arg-type]
-                ),
+                _serializer=_ox_solutions_writer(box, rerun),
+                _holders=holders,
             )
         box = _Bound(result)
         del result
         triples = (
             (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in box.drain()
         )
-        return QueryResult("graph", [], None, _triples=triples, _serializer=_ox_triples_writer(box))
+        return QueryResult(
+            "graph",
+            [],
+            None,
+            _triples=triples,
+            _serializer=_ox_triples_writer(box),
+            _holders=[box],
+        )
+
+    @functools.cached_property
+    def _statistics(self) -> Statistics:
+        def rows(text: str) -> list[tuple[str, ...]]:
+            found = self._store.query(text, use_default_graph_as_union=not self._union_stored)
+            return [tuple(t.value for t in sol) for sol in found]  # type: ignore[union-attr]
+
+        count = rows(_STATS_COUNT)
+        out = dict(rows(_STATS_DEGREE.replace("?x", "?s")))
+        inn = dict(rows(_STATS_DEGREE.replace("?x", "?o")))
+        predicates = {p: (int(n), int(out[p]), int(inn[p])) for p, n, _ in count}
+        return Statistics(
+            triples=sum(n for n, _, _ in predicates.values()),
+            predicates=predicates,
+            blank_subject_triples=sum(int(b) for _, _, b in count),
+        )
+
+    def statistics(self) -> Statistics:
+        return self._statistics
 
     @functools.cached_property
     def _graph_sizes(self) -> dict[str, int]:
@@ -478,6 +537,7 @@ class OxigraphStore(Store):
         if before is not None:
             self._resync_union(before)
         self.__dict__.pop("_graph_sizes", None)
+        self.__dict__.pop("_statistics", None)
 
     def _default_triples(self) -> set[ox.Triple]:
         quads = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
@@ -765,8 +825,13 @@ def load_files(
         )
         digest.update(RdflibStore(dataset).fingerprint().encode())
     store.flush()
-    sizes = OxigraphStore(store, union_stored=True).graph_sizes()
-    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest()}
+    loaded = OxigraphStore(store, union_stored=True)
+    sizes = loaded.graph_sizes()
+    meta = {
+        "graph_sizes": sizes,
+        "fingerprint": digest.hexdigest(),
+        "statistics": loaded.statistics().to_json(),
+    }
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
     del store  # closes the database so it can be opened read-only at once
     return sum(sizes.values())  # quads in named graphs, the union not counted

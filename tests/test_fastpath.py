@@ -1,0 +1,113 @@
+"""The hot path of /sparql (fastpath.py) answers exactly as the full stack does: same status,
+headers and body for every way of asking, errors included; and it is the path queries take."""
+
+from __future__ import annotations
+
+import gzip
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from leongraph.fastpath import SparqlFastPath
+
+#: Sends a request down the full stack without changing its answer (data is newer than 1970).
+FULL_STACK = {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}
+SELECT = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l LIMIT 40"
+CONSTRUCT = "CONSTRUCT { res:mathilda ?p ?o } WHERE { res:mathilda ?p ?o }"
+ASK = "ASK { res:mathilda ?p ?o }"
+
+CASES = {
+    "get json": ("GET", SELECT, {"Accept": "application/sparql-results+json"}),
+    "get xml": ("GET", SELECT, {"Accept": "application/sparql-results+xml"}),
+    "get csv": ("GET", SELECT, {"Accept": "text/csv"}),
+    "get tsv, no gzip": (
+        "GET",
+        SELECT,
+        {"Accept": "text/tab-separated-values", "Accept-Encoding": "identity"},
+    ),
+    "get ask": ("GET", ASK, {}),
+    "get construct turtle": ("GET", CONSTRUCT, {"Accept": "text/turtle"}),
+    "get construct json-ld": ("GET", CONSTRUCT, {"Accept": "application/ld+json"}),
+    "post form": ("FORM", SELECT, {"Accept": "application/sparql-results+json"}),
+    "post direct": ("DIRECT", SELECT, {"Accept": "text/csv"}),
+    "format parameter": ("GET", SELECT + "&format=xml", {}),
+    "label language": ("GET", SELECT, {"Accept-Language": "fr"}),
+    "syntax error": ("GET", "SELECT ?s WHERE {", {}),
+    "not acceptable": ("GET", SELECT, {"Accept": "image/png"}),
+    "unknown format": ("GET", SELECT + "&format=nonsense", {}),
+    "text error": ("DIRECT", "SELEKT", {"Accept": "text/plain"}),
+}
+
+
+def _send(client: TestClient, how: str, query: str, headers: dict[str, str]) -> httpx.Response:
+    if how == "GET":
+        text, _, extra = query.partition("&")
+        url = "/sparql?" + urlencode({"query": text}) + ("&" + extra if extra else "")
+        return client.get(url, headers=headers)
+    if how == "FORM":
+        return client.post("/sparql", data={"query": query}, headers=headers)
+    return client.post(
+        "/sparql",
+        content=query.encode(),
+        headers={**headers, "Content-Type": "application/sparql-query"},
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_hot_path_answers_as_the_full_stack(
+    case: str, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    how, query, headers = CASES[case]
+    taken: list[bool] = []
+    original = SparqlFastPath._send
+
+    async def spy(self: SparqlFastPath, *args: object, **kwargs: object) -> None:
+        taken.append(True)
+        await original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SparqlFastPath, "_send", spy)
+    fast = _send(client, how, query, headers)
+    fast_taken = bool(taken)
+    full = _send(client, how, query, {**headers, **FULL_STACK})
+    assert fast.status_code == full.status_code
+    if fast.status_code == 200:
+        assert fast_taken, "a successful query should be answered by the hot path"
+        assert len(taken) == 1, "If-Modified-Since must send a request down the full stack"
+    else:
+        assert not fast_taken, "errors are rendered by the full stack"
+
+    def comparable(r: httpx.Response) -> dict[str, str]:
+        return {k: v for k, v in r.headers.items() if k not in ("date", "content-length")}
+
+    assert comparable(fast) == comparable(full)
+    assert fast.content == full.content  # httpx has undone any gzip
+
+
+def test_big_answers_are_gzipped_for_clients_that_ask(client: TestClient) -> None:
+    url = "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 200"})
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as r:
+        raw = b"".join(r.iter_raw())
+    assert r.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in r.headers["vary"]
+    assert int(r.headers["content-length"]) == len(raw)
+    assert gzip.decompress(raw).startswith(b"{")
+
+
+def test_a_body_past_the_limit_is_refused(client: TestClient) -> None:
+    limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    r = client.post(
+        "/sparql",
+        content=b"#" * (limit + 10),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert r.status_code == 413
+    assert r.json()["error"]["status"] == 413
+
+
+def test_cors_requests_keep_their_headers(client: TestClient) -> None:
+    url = "/sparql?" + urlencode({"query": ASK})
+    r = client.get(url, headers={"Origin": "https://example.org"})
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == "*"

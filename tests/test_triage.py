@@ -1,0 +1,127 @@
+"""Where queries run (triage.py): a text seen once goes to a worker; seen again, it is bounded in
+the background and, when cheap, answered in the server, with the same bytes a worker gives;
+pathological queries stay in workers however often they come; a change of data forgets all."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+from rdflib import Dataset
+
+from leongraph.config import PROJECT_ROOT, Settings
+from leongraph.evaluation import Plan, execute, prepare
+from leongraph.examples import load_examples
+from leongraph.executor import ProcessExecutor
+from leongraph.protocol import SparqlRequest
+from leongraph.store import Store
+from leongraph.triage import Place, Triage
+
+LOOKUP = "SELECT ?p ?o WHERE { res:mathilda ?p ?o }"
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def oxigraph(dataset: Dataset) -> Store:
+    return Store.from_dataset(dataset, engine="oxigraph")
+
+
+def plan(text: str, **request: object) -> Plan:
+    return prepare(SparqlRequest(query=text, **request), Settings())  # type: ignore[arg-type]
+
+
+def settle(triage: Triage, p: Plan) -> Place:
+    """``place`` once the background analysis of ``p`` has had time to finish."""
+    deadline = time.monotonic() + 10
+    while (found := triage.place(p)) is Place.WORKER and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return found
+
+
+def test_a_cheap_query_moves_into_the_server_when_it_comes_back(oxigraph: Store) -> None:
+    triage = Triage(oxigraph)
+    try:
+        p = plan(LOOKUP)
+        assert triage.place(p) is Place.WORKER  # first sighting: not analysed
+        assert triage.place(p) is Place.WORKER  # analysis starts in the background
+        assert settle(triage, p) is Place.LOOP
+    finally:
+        triage.close()
+
+
+def test_pathological_queries_stay_in_workers(oxigraph: Store) -> None:
+    triage = Triage(oxigraph)
+    try:
+        p = plan(CROSS)
+        assert triage.learn(CROSS) == float("inf") or triage.learn(CROSS) > 1e9
+        assert all(triage.place(p) is Place.WORKER for _ in range(5))
+    finally:
+        triage.close()
+
+
+def test_dataset_parameters_go_to_workers(oxigraph: Store) -> None:
+    triage = Triage(oxigraph)
+    try:
+        triage.learn(LOOKUP)
+        assert triage.place(plan(LOOKUP)) is Place.LOOP
+        named = plan(LOOKUP, default_graphs=("https://w3id.org/leongraph/graph/leon",))
+        assert triage.place(named) is Place.WORKER
+    finally:
+        triage.close()
+
+
+def test_a_change_of_data_forgets_every_verdict(oxigraph: Store) -> None:
+    triage = Triage(oxigraph)
+    try:
+        triage.learn(LOOKUP)
+        triage.forget()
+        assert triage.place(plan(LOOKUP)) is Place.WORKER
+    finally:
+        triage.close()
+
+
+def test_a_slow_bounded_query_runs_in_a_thread_until_timed(oxigraph: Store) -> None:
+    triage = Triage(oxigraph)
+    try:
+        text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?o"
+        bound = triage.learn(text)
+        from leongraph import cost
+
+        assert cost.INLINE_WORK < bound <= cost.THREAD_WORK
+        p = plan(text)
+        assert triage.place(p) is Place.THREAD
+        triage.timed(p, 0.0005)
+        assert triage.place(p) is Place.LOOP
+        triage.timed(p, 0.5)
+        assert triage.place(p) is Place.THREAD
+    finally:
+        triage.close()
+
+
+def test_examples_answer_the_same_in_the_server_and_in_workers(oxigraph: Store) -> None:
+    """Every bundled example, run where triage puts it, gives the bytes a worker gives."""
+    settings = Settings(workers=1)
+    triage = Triage(oxigraph)
+    executor = ProcessExecutor(oxigraph, settings, triage)
+    places: dict[Place, int] = {}
+    try:
+        for example in load_examples(PROJECT_ROOT / "queries"):
+            graph = prepare(SparqlRequest(query=example.text), settings).graph_format
+            is_graph = prepare(SparqlRequest(query=example.text), settings).form in (
+                "CONSTRUCT",
+                "DESCRIBE",
+            )
+            assert graph
+            for fmt in ("ttl", "nt", "jsonld") if is_graph else ("json", "xml", "csv", "tsv"):
+                p = prepare(SparqlRequest(query=example.text, format=fmt), settings)
+                triage.learn(p.text)
+                place = triage.place(p)
+                places[place] = places.get(place, 0) + 1
+                answer = anyio.run(executor.run, p)
+                if "RAND()" in p.text.upper() or "NOW()" in p.text.upper():
+                    continue
+                assert answer == execute(oxigraph, p), example.name
+    finally:
+        executor.close()
+    assert places.get(Place.LOOP, 0) + places.get(Place.THREAD, 0) >= 10, places
