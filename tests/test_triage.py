@@ -125,3 +125,22 @@ def test_examples_answer_the_same_in_the_server_and_in_workers(oxigraph: Store) 
     finally:
         executor.close()
     assert places.get(Place.LOOP, 0) + places.get(Place.THREAD, 0) >= 10, places
+
+
+def test_bounded_queries_queue_for_workers_when_server_threads_are_busy(oxigraph: Store) -> None:
+    """Queries that run in threads of the server cannot be stopped: only a few at once."""
+    import threading
+
+    triage = Triage(oxigraph)
+    executor = ProcessExecutor(oxigraph, Settings(workers=1), triage)
+    try:
+        text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?o"
+        triage.learn(text)
+        p = plan(text)
+        assert triage.place(p) is Place.THREAD
+        executor._threads = threading.Semaphore(0)  # every server thread taken
+        assert executor._count == 0
+        assert anyio.run(executor.run, p) == execute(oxigraph, p)
+        assert executor._count == 1  # a worker was forked to answer it
+    finally:
+        executor.close()

@@ -51,6 +51,9 @@ from leongraph.worker import HEADER, encode_plan, recv, zygote_main
 _FIRST_READ = 1 << 16
 #: Longest wait for a busy pool before checking it again (a wake-up is normally immediate).
 _RECHECK = 0.05
+#: Bounded queries run in threads of the server at once (they cannot be stopped; more wait for
+#: a worker, where a timeout holds).
+IN_PROCESS_THREADS = 2
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
@@ -106,6 +109,7 @@ class ProcessExecutor(Executor):
         self.size = max(1, settings.workers)
         self._store = store
         self._triage = triage
+        self._threads = threading.Semaphore(IN_PROCESS_THREADS)
         self.timeout = settings.timeout
         self._lock = threading.Lock()  # guards the zygote socket and the pool's bookkeeping
         self._idle: list[_Worker] = []
@@ -245,8 +249,11 @@ class ProcessExecutor(Executor):
         place = self._triage.place(plan) if self._triage else Place.WORKER
         if place is Place.LOOP:
             return self._run_here(plan)
-        if place is Place.THREAD:
-            return await anyio.to_thread.run_sync(self._run_here, plan)
+        if place is Place.THREAD and self._threads.acquire(blocking=False):
+            try:  # at most IN_PROCESS_THREADS at once: the rest queue for workers
+                return await anyio.to_thread.run_sync(self._run_here, plan)
+            finally:
+                self._threads.release()
         return await self._run_in_worker(plan)
 
     def _run_here(self, plan: Plan) -> Answer:

@@ -47,7 +47,12 @@ class SparqlFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
-        if scope["type"] != "http" or scope["path"] != "/sparql" or method not in ("GET", "POST"):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or method not in ("GET", "POST")
+            or path not in ("/sparql", scope.get("root_path", "") + "/sparql")
+        ):
             await self.app(scope, receive, send)
             return
         wanted: dict[bytes, str] = {}
