@@ -137,3 +137,9 @@ def test_predicate_variables_bound_by_the_worst_predicate(stats: cost.Statistics
     label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
     assert str(label) in stats.predicates
     assert bound("SELECT * WHERE { res:mathilda ?p ?o . ?x ?p ?y }", stats) < cost.INF
+
+
+def test_regular_expressions_cost_more_than_comparisons(stats: cost.Statistics) -> None:
+    contains = "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, 'a')) }"
+    regex = "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(REGEX(?l, 'a')) }"
+    assert bound(regex, stats) > 10 * bound(contains, stats) / 2

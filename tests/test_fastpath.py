@@ -111,3 +111,24 @@ def test_cors_requests_keep_their_headers(client: TestClient) -> None:
     r = client.get(url, headers={"Origin": "https://example.org"})
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_repeated_request_is_read_and_checked_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leongraph import fastpath
+
+    calls: list[str] = []
+    original = fastpath.prepare
+
+    def counting(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(request.query)
+        return original(request, *args, **kwargs)
+
+    monkeypatch.setattr(fastpath, "prepare", counting)
+    url = "/sparql?" + urlencode({"query": ASK})
+    answers = [client.get(url).json() for _ in range(3)]
+    assert answers == [{"head": {}, "boolean": True}] * 3
+    assert len(calls) == 1
+    assert client.get(url, headers={"Accept": "text/csv"}).status_code == 200
+    assert len(calls) == 2  # other headers, another plan

@@ -40,6 +40,12 @@ THREAD_WORK = 2_000_000
 #: Most times a chain of string functions may multiply a value's length.
 MAX_GROWTH = 64
 _EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+#: Functions that cost far more than a comparison, per evaluation (in units of a solution).
+_FUNCTION_COST = {
+    "Builtin_REGEX": 50,
+    "Builtin_REPLACE": 50,
+    **{f"Builtin_{h}": 20 for h in ("MD5", "SHA1", "SHA256", "SHA384", "SHA512")},
+}
 #: Largest basic graph pattern analysed (its connected subsets are enumerated).
 MAX_PATTERNS = 10
 
@@ -301,7 +307,7 @@ class _Bounder:
                 per_row = self.part(graph, scope)[1]
                 cost += per_row + alone / max(rows, 1.0)
             else:
-                cost += 1
+                cost += _FUNCTION_COST.get(name, 1)
         return cost
 
     def grow(self, e: Any, rows: float) -> float:

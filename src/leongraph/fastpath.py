@@ -21,7 +21,7 @@ from typing import Any
 
 from leongraph.conditional import etag_for
 from leongraph.errors import LeongraphError
-from leongraph.evaluation import Answer, prepare
+from leongraph.evaluation import Answer, Plan, prepare
 from leongraph.protocol import parse_request
 from leongraph.publication import publication_of
 
@@ -36,6 +36,9 @@ _DECLINED = frozenset([b"origin", b"if-none-match", b"if-modified-since", b"if-m
 _WANTED = frozenset([b"accept", b"accept-encoding", b"accept-language", b"content-type"])
 #: Where the route finds an error this path met while running the query (see module doc).
 ERROR_KEY = "leongraph.error"
+#: Requests remembered with their plan, and the longest query string plus body remembered.
+PLAN_CACHE_SIZE = 1024
+PLAN_KEY_MAX = 16_384
 #: Answers at least this long are gzipped for clients that accept it (as GZipMiddleware).
 GZIP_MINIMUM = 1024
 
@@ -44,6 +47,16 @@ class SparqlFastPath:
     def __init__(self, app: ASGIApp, *, cors: bool) -> None:
         self.app = app
         self.vary_origin = cors  # the CORS middleware adds "Origin" to Vary when enabled
+        #: Plans of requests seen before: reading and checking a request is pure, and
+        #: clients repeat theirs (same query, same headers).
+        self._plans: dict[tuple[object, ...], Plan] = {}
+
+    def _remember(self, key: tuple[object, ...], plan: Plan) -> None:
+        if len(key[1]) + len(key[2]) > PLAN_KEY_MAX:  # type: ignore[arg-type]
+            return
+        if len(self._plans) >= PLAN_CACHE_SIZE:
+            self._plans.pop(next(iter(self._plans)))  # the oldest
+        self._plans[key] = plan
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -70,19 +83,21 @@ class SparqlFastPath:
             if not complete:  # too long: the route refuses it with 413
                 await self.app(scope, receive, send)
                 return
+        key = (
+            method,
+            scope["query_string"],
+            body,
+            *(wanted.get(h) for h in (b"content-type", b"accept", b"accept-language")),
+        )
         try:
-            request = parse_request(
-                method, scope["query_string"], wanted.get(b"content-type"), body
-            )
-            if request.query is None or request.update is not None:
-                await self.app(scope, receive, send)
-                return
-            plan = prepare(
-                request,
-                state.settings,
-                accept=wanted.get(b"accept"),
-                accept_language=wanted.get(b"accept-language"),
-            )
+            plan = self._plans.get(key)
+            if plan is None:
+                request = parse_request(method, key[1], key[3], body)
+                if request.query is None or request.update is not None:
+                    await self.app(scope, receive, send)
+                    return
+                plan = prepare(request, state.settings, accept=key[4], accept_language=key[5])
+                self._remember(key, plan)
             answer = await state.executor.run(plan)
         except LeongraphError as exc:
             await self.app({**scope, ERROR_KEY: exc}, receive, send)
