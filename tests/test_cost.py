@@ -143,3 +143,18 @@ def test_regular_expressions_cost_more_than_comparisons(stats: cost.Statistics) 
     contains = "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, 'a')) }"
     regex = "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(REGEX(?l, 'a')) }"
     assert bound(regex, stats) > 10 * bound(contains, stats) / 2
+
+
+def test_an_optional_variable_is_not_taken_as_bound(stats: cost.Statistics) -> None:
+    """?l may be unbound after the OPTIONAL: joining on it is then a cross product."""
+    optional = """SELECT * WHERE { ?e leon:position ?x OPTIONAL { ?e rdfs:label ?l }
+        ?s ?p ?l }"""
+    crossed = "SELECT * WHERE { ?e leon:position ?x . ?s ?p ?unrelated }"
+    assert bound(optional, stats) >= bound(crossed, stats)
+
+
+def test_a_subquery_hides_its_inner_variables(stats: cost.Statistics) -> None:
+    inner = """SELECT * WHERE { { SELECT ?e WHERE { ?e leon:position ?x } }
+        ?s ?p ?x }"""
+    crossed = "SELECT * WHERE { ?e leon:position ?y . ?s ?p ?x }"
+    assert bound(inner, stats) >= bound(crossed, stats)

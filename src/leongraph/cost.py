@@ -157,7 +157,7 @@ class _Bounder:
             return rows, work + rows * (math.log2(rows + 1) + per)
         if name == "Filter":
             rows, work = self.part(p["p"], bound)
-            return rows, work + rows * self.expr(p["expr"], rows, _vars(p["p"]) | bound)
+            return rows, work + rows * self.expr(p["expr"], rows, _certain(p["p"]) | bound)
         if name == "Extend":
             rows, work = self.part(p["p"], bound)
             cost = self.expr(p["expr"], rows)
@@ -184,15 +184,15 @@ class _Bounder:
         left, right = p["p1"], p["p2"]
         r1, w1 = self.part(left, bound)
         r2, w2 = self.part(right, bound)
-        r2_per, w2_per = self.part(right, bound | _vars(left))
+        r2_per, w2_per = self.part(right, bound | _certain(left))
         if p.name == "Minus":
             return r1, w1 + w2 + r1 * (w2_per + 1)
         rows = r1 * (max(1.0, r2_per) if p.name == "LeftJoin" else r2_per)
         work = w1 + w2 + r1 * w2_per + rows
         if p.name == "LeftJoin" and p.get("expr") is not None:
-            work += rows * self.expr(p["expr"], rows, _vars(left) | _vars(right) | bound)
+            work += rows * self.expr(p["expr"], rows, _certain(left) | bound)
         if p.name == "Join":  # the other side may drive the loop too
-            r1_per, w1_per = self.part(left, bound | _vars(right))
+            r1_per, w1_per = self.part(left, bound | _certain(right))
             rows = min(rows, r2 * r1_per)
             work += r2 * w1_per
         return rows, work
@@ -348,9 +348,27 @@ def _walk(e: Any) -> Iterator[Any]:
                 yield from _walk(v)
 
 
-def _vars(p: Any) -> frozenset[str]:
-    found = p.get("_vars") if hasattr(p, "get") else None
-    return frozenset(str(v) for v in (found or ()))
+def _certain(p: Any) -> frozenset[str]:
+    """Variables bound in every solution of ``p`` (fewer is safe: bounds only grow)."""
+    name = getattr(p, "name", None)
+    if name == "BGP":
+        return frozenset().union(*(_vars_of(tuple(t)) for t in p["triples"]))
+    if name == "Join":
+        return _certain(p["p1"]) | _certain(p["p2"])
+    if name in ("LeftJoin", "Minus"):
+        return _certain(p["p1"])
+    if name == "Union":
+        return _certain(p["p1"]) & _certain(p["p2"])
+    if name in ("Filter", "Slice", "OrderBy", "Distinct", "Reduced", "ToMultiSet", "Extend"):
+        return _certain(p["p"])
+    if name == "Project":
+        return _certain(p["p"]) & frozenset(str(v) for v in p.get("PV") or ())
+    if name == "values":
+        rows = p["res"]
+        return (
+            frozenset(str(v) for v in rows[0] if all(v in r for r in rows)) if rows else frozenset()
+        )
+    return frozenset()
 
 
 def _components(triples: list[Triple], bound: frozenset[str]) -> list[list[Triple]]:
