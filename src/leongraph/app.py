@@ -4,6 +4,7 @@ error classes to one error body, and holds no module-level state."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -12,11 +13,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Receive, Scope, Send
 
 from leongraph import __version__
 from leongraph.config import Settings
 from leongraph.errors import LeongraphError
 from leongraph.executor import create_executor
+from leongraph.fastpath import SparqlFastPath
 from leongraph.store import Store
 
 
@@ -46,6 +49,21 @@ def error_response(
     )
 
 
+class _App(FastAPI):
+    """FastAPI with the hot path of /sparql (fastpath.py) in front of every layer: a query
+    from a program is answered before routing and middleware; everything else, errors
+    included, goes through them."""
+
+    fast: SparqlFastPath
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        await self.fast(scope, receive, send)
+
+
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """Build the application for one settings object and one loaded store."""
     from leongraph import export, pages, quickstatements, reconcile, sparql, ui
@@ -60,7 +78,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         yield
         app.state.executor.close()
 
-    app = FastAPI(
+    app = _App(
         lifespan=lifespan,
         title="leongraph",
         version=__version__,
@@ -142,8 +160,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     from leongraph.conditional import ConditionalGetMiddleware
 
     app.add_middleware(ConditionalGetMiddleware)
-    # Outermost of all: queries from programs answered without the layers above (fastpath.py).
-    from leongraph.fastpath import SparqlFastPath
-
-    app.add_middleware(SparqlFastPath, cors=settings.cors)
+    app.fast = SparqlFastPath(functools.partial(FastAPI.__call__, app), cors=settings.cors)
     return app

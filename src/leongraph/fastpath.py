@@ -1,7 +1,7 @@
 """The hot path of ``/sparql``: a query answered without the framework's layers.
 
 Most requests to the endpoint are queries sent by programs, with no ``Origin`` and no
-conditional headers. For those, this ASGI middleware (the outermost of the app's own) reads
+conditional headers. For those, this ASGI app (in front of every layer, app.py) reads
 the request and runs it through the very functions the route uses (protocol.parse_request,
 evaluation.prepare, the executor), then writes the answer the full stack would write: the same
 headers (Vary; ETag, Last-Modified and Cache-Control on GET; gzip when accepted and worth it).
@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from leongraph.conditional import etag_for
-from leongraph.errors import LeongraphError
 from leongraph.evaluation import Answer, Plan, prepare
 from leongraph.protocol import parse_request
 from leongraph.publication import publication_of
@@ -93,14 +92,15 @@ class SparqlFastPath:
             plan = self._plans.get(key)
             if plan is None:
                 request = parse_request(method, key[1], key[3], body)
-                if request.query is None or request.update is not None:
-                    await self.app(scope, receive, send)
-                    return
-                plan = prepare(request, state.settings, accept=key[4], accept_language=key[5])
-                self._remember(key, plan)
-            answer = await state.executor.run(plan)
-        except LeongraphError as exc:
+                if request.query is not None and request.update is None:
+                    plan = prepare(request, state.settings, accept=key[4], accept_language=key[5])
+                    self._remember(key, plan)
+            answer = None if plan is None else await state.executor.run(plan)
+        except Exception as exc:  # rendered by the full stack, bugs included
             await self.app({**scope, ERROR_KEY: exc}, receive, send)
+            return
+        if answer is None:  # an update or no query at all: the route's business
+            await self.app(scope, receive, send)
             return
         await self._send(scope, answer, wanted.get(b"accept-encoding", ""), send)
 

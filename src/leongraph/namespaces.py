@@ -3,6 +3,8 @@ the host or port the server runs on."""
 
 from __future__ import annotations
 
+import functools
+
 from rdflib import Namespace
 
 BASE = "https://w3id.org/leongraph/"
@@ -59,7 +61,8 @@ PREFIXES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def prefixes_used(text: str) -> dict[str, str]:
     """The predeclared prefixes ``text`` may use (a superset: any ``name:`` in it counts).
-    Oxigraph reads every prefix it is given on every query, ~0.4 µs each."""
+    Oxigraph reads every prefix it is given on every query, ~0.4 µs each. Read-only."""
     return {p: ns for p, ns in PREFIXES.items() if p + ":" in text}
