@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -505,9 +506,11 @@ class OxigraphStore(Store):
             found = self._store.query(text, use_default_graph_as_union=not self._union_stored)
             return [tuple(t.value for t in sol) for sol in found]  # type: ignore[union-attr]
 
-        count = rows(_STATS_COUNT)
-        out = dict(rows(_STATS_DEGREE.replace("?x", "?s")))
-        inn = dict(rows(_STATS_DEGREE.replace("?x", "?o")))
+        # Three scans of the store, in parallel (Oxigraph releases the interpreter lock).
+        with ThreadPoolExecutor(3) as pool:
+            degrees = [pool.submit(rows, _STATS_DEGREE.replace("?x", x)) for x in ("?s", "?o")]
+            count = rows(_STATS_COUNT)
+            out, inn = (dict(d.result()) for d in degrees)
         predicates = {p: (int(n), int(out[p]), int(inn[p])) for p, n, _ in count}
         return Statistics(
             triples=sum(n for n, _, _ in predicates.values()),
@@ -822,12 +825,11 @@ def load_files(
         digest.update(RdflibStore(dataset).fingerprint().encode())
     store.flush()
     loaded = OxigraphStore(store, union_stored=True)
-    sizes = loaded.graph_sizes()
-    meta = {
-        "graph_sizes": sizes,
-        "fingerprint": digest.hexdigest(),
-        "statistics": loaded.statistics().to_json(),
-    }
+    with ThreadPoolExecutor(1) as pool:  # two scans at once: the sizes and the statistics
+        counting = pool.submit(loaded.graph_sizes)
+        statistics = loaded.statistics().to_json()
+        sizes = counting.result()
+    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest(), "statistics": statistics}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
     del store  # closes the database so it can be opened read-only at once
     return sum(sizes.values())  # quads in named graphs, the union not counted
