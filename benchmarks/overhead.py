@@ -1,6 +1,7 @@
 """Where one SPARQL request's time goes, layer by layer, without the network: each layer is
-called in-process many times and its median is printed, so the cost of routing, middleware,
-negotiation, the worker round trip and serialisation can be told apart from the engine's.
+called in-process many times and its median is printed, so the cost of the protocol, the
+worker round trip (or running in the server, triage.py) and serialisation can be told apart
+from the engine's.
 
     python benchmarks/overhead.py                 # the bundled graph, the lookup query
     python benchmarks/overhead.py --query join --store benchmarks/out/work/100k-leongraph-0
@@ -124,49 +125,18 @@ async def measure(args: argparse.Namespace) -> list[tuple[str, float]]:
         ("store.query + serialize, max_rows", median_us(capped, n)),
         ("execute (the worker's part)", median_us(lambda: execute(store, plan), n)),
     ]
-    for workers in (0, settings.workers):
-        app = create_app(settings.replace(workers=workers), store)
+    for in_process in (False, True):
+        app = create_app(settings.replace(in_process=in_process), store)
         executor = app.state.executor
-        if workers and asyncio.iscoroutinefunction(executor.run):
-            trip = await amedian_us(functools.partial(executor.run, plan), n)
-            rows.append((f"executor.run round trip, {workers} workers", trip))
+        where = "in the server (bounded)" if in_process else "in a worker"
+        if in_process:
+            executor._triage.learn(plan.text)  # as after the second sighting of the text
+        trip = await amedian_us(functools.partial(executor.run, plan), n)
+        rows.append((f"executor.run, {where}", trip))
         whole = await amedian_us(asgi_call(app, body, query.accept), n)
-        rows.append((f"whole ASGI app, workers={workers}", whole))
-        lean = await amedian_us(asgi_call(lean_app(app), body, query.accept), n)
-        rows.append((f"lean ASGI route (no framework), workers={workers}", lean))
+        rows.append((f"whole ASGI app (hot path), {where}", whole))
         executor.close()
     return rows
-
-
-def lean_app(app: object) -> Callable[..., Awaitable[None]]:
-    """What a request needs without the framework: read the body, parse, prepare, run in the
-    app's executor, answer with precomputed headers. The gap between this and the whole app
-    is routing and middleware."""
-    from leongraph.evaluation import prepare
-    from leongraph.protocol import parse_request
-
-    settings, executor = app.state.settings, app.state.executor  # type: ignore[attr-defined]
-
-    async def lean(scope: dict, receive: Callable, send: Callable) -> None:
-        headers = dict(scope["headers"])
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        req = parse_request("POST", b"", headers.get(b"content-type", b"").decode(), body)
-        plan = prepare(req, settings, accept=headers.get(b"accept", b"").decode())
-        answer = await executor.run(plan)
-        response_headers = [
-            (b"content-type", answer.content_type.encode()),
-            (b"content-length", str(len(answer.body)).encode()),
-            (b"vary", b"Accept"),
-            (b"access-control-allow-origin", b"*"),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": response_headers})
-        await send({"type": "http.response.body", "body": answer.body})
-
-    return lean
 
 
 def main() -> int:

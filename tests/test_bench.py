@@ -85,3 +85,15 @@ def test_generator_uses_only_ontology_terms() -> None:
     assert used
     missing = sorted(t for t in used if f"leon:{t} a " not in ontology)
     assert missing == []
+
+
+def test_the_overhead_script_times_every_layer() -> None:
+    argv = [sys.executable, str(BENCH / "overhead.py"), "-n", "20", "--query", "join"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 9, done.stdout
+    for line in lines:
+        figure, unit, _ = line.split(maxsplit=2)
+        assert unit == "µs" and float(figure) > 0
+    assert any("in the server (bounded)" in line for line in lines)
