@@ -157,3 +157,28 @@ def test_a_later_thread_never_releases_an_ended_threads_results(
         for target in (make, drop_then_query):
             run_in_thread(target)
     assert unraisable == []
+
+
+def test_nothing_parked_for_a_finished_thread_is_dropped_at_exit() -> None:
+    """A result made by a thread that has ended, dropped on another thread, is parked for a
+    thread that will never take it: at exit it must not be released on the wrong thread
+    (pyo3 would print an "unsendable ... dropped on another thread" error for it)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import threading
+        from leongraph.store import OxigraphStore, _graveyards
+        store = OxigraphStore.from_quads([])
+        made = []
+        t = threading.Thread(target=lambda: made.append(store.query("SELECT * { ?s ?p ?o }")))
+        t.start(); t.join()
+        made.clear()  # dropped here, on the main thread: parked for the finished thread
+        assert sum(len(v) for v in _graveyards.values()) == 1
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "unsendable" not in done.stderr, done.stderr

@@ -5,7 +5,9 @@ SPARQL evaluator. Everything else in leongraph speaks the types defined here and
 from __future__ import annotations
 
 import abc
+import atexit
 import collections
+import ctypes
 import functools
 import hashlib
 import itertools
@@ -112,6 +114,15 @@ _END = object()
 def _bury() -> None:
     """Release what this thread's holders parked while they were dropped elsewhere."""
     _graveyards.pop(_thread_token(), None)
+
+
+@atexit.register
+def _keep_parked() -> None:
+    """At exit, what holders parked for other threads is never released: dropping it on this
+    thread would make pyo3 print an error for each object, and the process is ending."""
+    for parked in _graveyards.values():
+        for obj in parked:
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
 
 
 @dataclass
