@@ -144,3 +144,32 @@ def test_bounded_queries_queue_for_workers_when_server_threads_are_busy(oxigraph
         assert executor._count == 1  # a worker was forked to answer it
     finally:
         executor.close()
+
+
+def test_analyses_queue_only_so_far(oxigraph: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flood of new texts, each sent twice, cannot queue unbounded parsing work."""
+    import threading
+
+    from leongraph import triage as module
+
+    release = threading.Event()
+    monkeypatch.setattr(module, "analyse", lambda text, store: release.wait(10) and 1.0)
+    triage = Triage(oxigraph)
+    try:
+        texts = [f"SELECT * WHERE {{ ?s ?p {i} }}" for i in range(module.MAX_PENDING + 10)]
+        for text in texts:
+            triage.place(plan(text))
+            triage.place(plan(text))
+        assert triage._pending == module.MAX_PENDING
+        release.set()
+        deadline = time.monotonic() + 10
+        while triage._pending and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert triage._pending == 0
+        assert triage.place(plan(texts[0])) is Place.LOOP  # analysed
+        later = plan(texts[-1])  # was refused: analysed at its next sighting
+        assert triage.place(later) is Place.WORKER
+        assert settle(triage, later) is Place.LOOP
+    finally:
+        release.set()
+        triage.close()

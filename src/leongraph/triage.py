@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 #: Queries analysed and remembered (LRU); longer texts are not analysed at all.
 CACHE_SIZE = 2048
 MAX_TEXT = 20_000
+#: Analyses queued at once; past that a text waits for its next sighting (a flood of new
+#: texts cannot queue unbounded parsing work).
+MAX_PENDING = 16
 #: A bounded query measured faster than this runs in the event loop itself.
 INLINE_SECONDS = 0.002
 
@@ -48,6 +51,7 @@ class Triage:
         self._lock = threading.Lock()
         self._analyst = ThreadPoolExecutor(1, thread_name_prefix="leongraph-cost")
         self._generation = 0
+        self._pending = 0  # analyses queued or running
 
     def place(self, plan: Plan) -> Place:
         """Where to run ``plan``; the first sightings of a text go to a worker."""
@@ -62,8 +66,9 @@ class Triage:
                 return Place.WORKER
             self._verdicts.move_to_end(text)
             if bound is None:  # seen again: worth analysing, once
-                self._verdicts[text] = cost.INF
-                if len(text) <= MAX_TEXT:
+                if len(text) <= MAX_TEXT and self._pending < MAX_PENDING:
+                    self._verdicts[text] = cost.INF  # until analysed
+                    self._pending += 1
                     self._analyst.submit(self._analyse, text, self._generation)
                 return Place.WORKER
         assert isinstance(bound, float | int)
@@ -103,7 +108,11 @@ class Triage:
             self._seconds.pop(text, None)
 
     def _analyse(self, text: str, generation: int) -> None:
-        bound = analyse(text, self._store)
+        try:
+            bound = analyse(text, self._store)
+        finally:
+            with self._lock:
+                self._pending -= 1
         with self._lock:
             if generation == self._generation and text in self._verdicts:
                 self._verdicts[text] = bound
