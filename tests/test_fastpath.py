@@ -132,3 +132,15 @@ def test_a_repeated_request_is_read_and_checked_once(
     assert len(calls) == 1
     assert client.get(url, headers={"Accept": "text/csv"}).status_code == 200
     assert len(calls) == 2  # other headers, another plan
+
+
+def test_a_long_answer_is_compressed_off_the_event_loop(client: TestClient) -> None:
+    from leongraph.fastpath import GZIP_THREAD_MINIMUM
+
+    query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 4000"
+    url = "/sparql?" + urlencode({"query": query, "format": "xml"})
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as r:
+        raw = b"".join(r.iter_raw())
+    assert r.status_code == 200
+    assert r.headers["content-encoding"] == "gzip"
+    assert len(gzip.decompress(raw)) >= GZIP_THREAD_MINIMUM

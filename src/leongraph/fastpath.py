@@ -19,6 +19,8 @@ import gzip
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
+
 from leongraph.conditional import etag_for
 from leongraph.evaluation import Answer, Plan, prepare
 from leongraph.protocol import parse_request
@@ -40,6 +42,7 @@ PLAN_CACHE_SIZE = 1024
 PLAN_KEY_MAX = 16_384
 #: Answers at least this long are gzipped for clients that accept it (as GZipMiddleware).
 GZIP_MINIMUM = 1024
+GZIP_THREAD_MINIMUM = 128 * 1024
 
 
 class SparqlFastPath:
@@ -111,7 +114,10 @@ class SparqlFastPath:
         if len(body) >= GZIP_MINIMUM:  # as GZipMiddleware: varies, whether gzipped or not
             vary += ", Accept-Encoding"
             if "gzip" in encodings:
-                body = gzip.compress(body, compresslevel=9)
+                if len(body) < GZIP_THREAD_MINIMUM:
+                    body = gzip.compress(body, compresslevel=9)
+                else:  # a long compression would hold up the event loop
+                    body = await anyio.to_thread.run_sync(gzip.compress, body, 9)
                 headers.append((b"content-encoding", b"gzip"))
         if self.vary_origin:
             vary += ", Origin"
