@@ -158,3 +158,13 @@ def test_a_subquery_hides_its_inner_variables(stats: cost.Statistics) -> None:
         ?s ?p ?x }"""
     crossed = "SELECT * WHERE { ?e leon:position ?y . ?s ?p ?x }"
     assert bound(inner, stats) >= bound(crossed, stats)
+
+
+def test_statistics_follow_updates(dataset: Dataset) -> None:
+    store = Store.from_dataset(dataset, engine="oxigraph")
+    before = store.statistics()
+    assert before is not None and "urn:new" not in before.predicates
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:new> <urn:b> } }")
+    after = store.statistics()
+    assert after is not None and after.predicates["urn:new"] == (1, 1, 1)
+    assert after.triples == before.triples + 1

@@ -425,6 +425,7 @@ class OxigraphStore(Store):
             union_stored = bool(store.query("ASK { ?s ?p ?o }"))
         self._union_stored = union_stored
         self._own_default: set[ox.Triple] = set()  # written to the default graph by updates
+        self._updates = 0
         self._fingerprint: str | None = None
 
     @classmethod
@@ -511,8 +512,16 @@ class OxigraphStore(Store):
             _holders=[box],
         )
 
-    @functools.cached_property
-    def _statistics(self) -> Statistics:
+    def statistics(self) -> Statistics:
+        found: Statistics | None = self.__dict__.get("_statistics")
+        if found is None:
+            updates = self._updates
+            found = self._scan_statistics()
+            if updates == self._updates:  # not kept if an update came meanwhile
+                self.__dict__["_statistics"] = found
+        return found
+
+    def _scan_statistics(self) -> Statistics:
         def rows(text: str) -> list[tuple[str, ...]]:
             found = self._store.query(text, use_default_graph_as_union=not self._union_stored)
             return [tuple(t.value for t in sol) for sol in found]  # type: ignore[union-attr]
@@ -528,9 +537,6 @@ class OxigraphStore(Store):
             predicates=predicates,
             blank_subject_triples=sum(int(b) for _, _, b in count),
         )
-
-    def statistics(self) -> Statistics:
-        return self._statistics
 
     @functools.cached_property
     def _graph_sizes(self) -> dict[str, int]:
@@ -550,6 +556,7 @@ class OxigraphStore(Store):
             raise _parse_error(exc) from exc
         if before is not None:
             self._resync_union(before)
+        self._updates += 1
         self.__dict__.pop("_graph_sizes", None)
         self.__dict__.pop("_statistics", None)
 
