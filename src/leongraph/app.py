@@ -144,7 +144,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     for module in (sparql, export, pages, reconcile, quickstatements, ui):
         app.include_router(module.router)
-    app.router.routes.insert(0, sparql.lean_route())
     # Outermost last: gzip large answers, then CORS (so even errors carry the CORS headers).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors:

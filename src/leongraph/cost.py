@@ -22,6 +22,7 @@ benchmarks/run.py (Oxigraph does millions of such units a second).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
@@ -60,12 +61,12 @@ class Statistics:
     #: Triples whose subject is a blank node (DESCRIBE follows them).
     blank_subject_triples: int = 0
 
-    @property
+    @functools.cached_property
     def out_any(self) -> int:
         """The most triples one subject can have, over every predicate."""
         return sum(out for _, out, _ in self.predicates.values())
 
-    @property
+    @functools.cached_property
     def in_any(self) -> int:
         return sum(inn for _, _, inn in self.predicates.values())
 
