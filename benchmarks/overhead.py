@@ -18,6 +18,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from leongraph.graph import open_store
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -88,19 +90,18 @@ def asgi_call(app: object, body: bytes, accept: str) -> Callable[[], Awaitable[i
 
 
 async def measure(args: argparse.Namespace) -> list[tuple[str, float]]:
-    from leongraph.app import create_app
     from leongraph.config import Settings
-    from leongraph.evaluation import execute, prepare
     from leongraph.formats import JSON, TURTLE
-    from leongraph.protocol import parse_request
-    from leongraph.store import Store
+    from leongraph.sparql.evaluation import execute, prepare
+    from leongraph.sparql.protocol import parse_request
+    from leongraph.web.app import create_app
 
     query = next(q for q in MIX if q.name == args.query)
     params = PARAMS["synthetic" if args.store else "bundled"]
     text = query.text(params)
     body = text.encode()
     settings = Settings(store_path=Path(args.store) if args.store else None)
-    store = Store.from_settings(settings)
+    store = open_store(settings)
     fmt = TURTLE if query.graph else JSON
     req = parse_request("POST", b"", "application/sparql-query", body)
     plan = prepare(req, settings, accept=query.accept)
@@ -127,7 +128,7 @@ async def measure(args: argparse.Namespace) -> list[tuple[str, float]]:
     ]
     for in_process in (False, True):
         app = create_app(settings.replace(in_process=in_process), store)
-        executor = app.state.executor
+        executor = app.leongraph.executor
         where = "in the server (bounded)" if in_process else "in a worker"
         if in_process:
             executor._triage.learn(plan.text)  # as after the second sighting of the text

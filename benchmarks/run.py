@@ -283,7 +283,7 @@ def floor(run: Callable[[], object], duration: float, limit: int = 2000) -> dict
 
 def engine_text(query: Query, params: dict[str, str]) -> str:
     """The text pyoxigraph runs: the label service rewritten exactly as the server does."""
-    from leongraph.labels import rewrite_label_service
+    from leongraph.sparql.label_service import rewrite_label_service
 
     return rewrite_label_service(query.text(params), ["en"])
 
@@ -291,7 +291,7 @@ def engine_text(query: Query, params: dict[str, str]) -> str:
 def floor_runner(store: object, query: Query, params: dict[str, str]) -> Callable[[], object]:
     import pyoxigraph as ox
 
-    from leongraph.namespaces import PREFIXES, prefixes_used
+    from leongraph.vocab import PREFIXES, prefixes_used
 
     text = engine_text(query, params)
     used = prefixes_used(text)  # as the server does: only the prefixes the text may use
@@ -312,7 +312,7 @@ def parse_time_ms(query: Query, params: dict[str, str]) -> float:
     median time of the query on an empty store bounds that cost."""
     import pyoxigraph as ox
 
-    from leongraph.namespaces import prefixes_used
+    from leongraph.vocab import prefixes_used
 
     empty, text = ox.Store(), engine_text(query, params)
     used = prefixes_used(text)
@@ -331,7 +331,7 @@ def prepare(size: str, work: Path, repeats: int) -> dict:
     """The data file, its on-disk store, and load / open figures."""
     import pyoxigraph as ox
 
-    from leongraph.store import OxigraphStore
+    from leongraph.engine import OxigraphStore
 
     data = work / f"{size}.nq"
     if size == "bundled":

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leongraph.config import ENGINES, PROJECT_ROOT, Settings
-from leongraph.examples import (
+from leongraph.engine import Store
+from leongraph.graph import open_store
+from leongraph.sparql.examples import (
     RESULT_SUFFIXES,
     load_example,
     load_examples,
@@ -23,7 +25,6 @@ from leongraph.examples import (
     replace_readme_table,
     run_example,
 )
-from leongraph.store import Store
 
 
 def write_expected(store: Store, settings: Settings, path: Path, *, quiet: bool = False) -> Path:
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = sorted(folder.glob("*.rq")) if args.all else [p.resolve() for p in args.queries]
     if paths:
         settings = Settings(engine=args.engine)
-        store = Store.from_settings(settings)
+        store = open_store(settings)
         for path in paths:
             write_expected(store, settings, path, quiet=args.quiet)
     if args.readme:

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Dataset
 
-from leongraph.app import create_app
 from leongraph.config import ENGINES, Settings
-from leongraph.loader import build_dataset
-from leongraph.store import Store
+from leongraph.engine import Store, from_dataset
+from leongraph.graph.loading import build_dataset
+from leongraph.web.app import create_app
+from leongraph.web.state import Derived
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +29,17 @@ def dataset(settings: Settings) -> Dataset:
 @pytest.fixture(scope="session", params=ENGINES)
 def store(request: pytest.FixtureRequest, dataset: Dataset) -> Store:
     """The bundled graph behind each engine: every test that uses it runs on both."""
-    return Store.from_dataset(dataset, engine=request.param)
+    return from_dataset(dataset, engine=request.param)
+
+
+@pytest.fixture(scope="session")
+def derived(settings: Settings, store: Store) -> Derived:
+    """What is computed from the data of each engine's store, shared by the apps over it."""
+    return Derived(settings.replace(engine=store.engine), store)
 
 
 @pytest.fixture
-def client(settings: Settings, store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings.replace(engine=store.engine), store)) as c:
+def client(settings: Settings, store: Store, derived: Derived) -> Iterator[TestClient]:
+    app = create_app(settings.replace(engine=store.engine), store, derived=derived)
+    with TestClient(app) as c:
         yield c

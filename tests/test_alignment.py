@@ -7,7 +7,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from leongraph.store import Store
+from leongraph.engine import Store
 
 WD = "http://www.wikidata.org/entity/"
 RES = "https://w3id.org/leongraph/resource/"

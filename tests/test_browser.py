@@ -37,9 +37,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from leongraph import urls
+from leongraph.linkeddata import urls
 from leongraph.config import ENGINES
-from leongraph.namespaces import PREFIXES
+from leongraph.vocab import PREFIXES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from leongraph.app import create_app
 from leongraph.config import Settings
-from leongraph.store import Store
+from leongraph.engine import Store
+from leongraph.web.app import create_app
 
 SECRET = "canary-secret-7f3a"
 TURTLE = f'<urn:canary:s> <urn:canary:p> "{SECRET}" .\n'.encode()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from leongraph.cli import main
+from leongraph.cli.main import main
 
 QUERIES = [
     ("SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l LIMIT 25", "json"),

@@ -10,9 +10,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from leongraph.app import create_app
 from leongraph.config import Settings
-from leongraph.store import Store
+from leongraph.engine import Store, from_dataset
+from leongraph.web.app import create_app
 
 PATHS = [
     "/resource/leon",
@@ -94,7 +94,7 @@ def test_same_data_same_validators(settings: Settings, store: Store, client: Tes
 def test_validators_do_not_depend_on_the_engine(settings: Settings, dataset: object) -> None:
     tags = set()
     for engine in ("oxigraph", "rdflib"):
-        store = Store.from_dataset(dataset, engine=engine)  # type: ignore[arg-type]
+        store = from_dataset(dataset, engine=engine)  # type: ignore[arg-type]
         with TestClient(create_app(settings.replace(engine=engine), store)) as c:
             tags.add(c.get("/resource/leon.ttl").headers["etag"])
     assert len(tags) == 1
@@ -113,7 +113,7 @@ def test_a_matching_tag_is_answered_without_running_the_route(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("the route ran")
 
-    monkeypatch.setattr("leongraph.pages.describe", fail)
+    monkeypatch.setattr("leongraph.web.pages.describe", fail)
     r = client.get("/resource/mathilda", headers={"If-None-Match": etag})
     assert r.status_code == 304 and r.headers["etag"] == etag
     with pytest.raises(AssertionError, match="the route ran"):

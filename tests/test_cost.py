@@ -11,16 +11,16 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.sparql import prepareQuery
 
-from leongraph import cost
+from leongraph.sparql import cost
 from leongraph.config import PROJECT_ROOT, Settings
-from leongraph.examples import load_examples, rows_of, run_example
-from leongraph.namespaces import PREFIXES
-from leongraph.store import OxigraphStore, Store
+from leongraph.engine import OxigraphStore, Store, from_dataset
+from leongraph.sparql.examples import load_examples, rows_of, run_example
+from leongraph.vocab import PREFIXES
 
 
 @pytest.fixture(scope="module")
 def oxigraph(dataset: Dataset) -> Store:
-    return Store.from_dataset(dataset, engine="oxigraph")
+    return from_dataset(dataset, engine="oxigraph")
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +108,12 @@ def test_statistics_round_trip_through_json(stats: cost.Statistics) -> None:
 
 
 def test_an_on_disk_store_keeps_its_statistics(tmp_path: Path, dataset: Dataset) -> None:
-    from leongraph.store import load_files
+    from leongraph.engine import load_files
 
     load_files(tmp_path / "store", [], dataset=dataset)
     opened = OxigraphStore.open_read_only(tmp_path / "store")
     assert "_statistics" in opened.__dict__  # read from the meta file, not computed
-    assert opened.statistics() == Store.from_dataset(dataset, engine="oxigraph").statistics()
+    assert opened.statistics() == from_dataset(dataset, engine="oxigraph").statistics()
 
 
 @pytest.mark.parametrize("example", load_examples(PROJECT_ROOT / "queries"), ids=lambda e: e.name)
@@ -161,7 +161,7 @@ def test_a_subquery_hides_its_inner_variables(stats: cost.Statistics) -> None:
 
 
 def test_statistics_follow_updates(dataset: Dataset) -> None:
-    store = Store.from_dataset(dataset, engine="oxigraph")
+    store = from_dataset(dataset, engine="oxigraph")
     before = store.statistics()
     assert before is not None and "urn:new" not in before.predicates
     store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:new> <urn:b> } }")

@@ -11,11 +11,12 @@ import anyio
 import pytest
 
 from leongraph.config import Settings
+from leongraph.engine import Store, load_files
 from leongraph.errors import QuerySyntaxError, QueryTimeout
-from leongraph.evaluation import Plan, execute, prepare
-from leongraph.executor import InProcessExecutor, ProcessExecutor, create_executor
-from leongraph.protocol import SparqlRequest
-from leongraph.store import Store, load_files
+from leongraph.graph import open_store
+from leongraph.sparql.evaluation import Plan, execute, prepare
+from leongraph.sparql.protocol import SparqlRequest
+from leongraph.sparql.workers.pool import InProcessExecutor, ProcessExecutor, create_executor
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -119,7 +120,7 @@ def test_close_stops_every_process(store: Store) -> None:
 def test_on_disk_store_in_forked_workers(tmp_path: Path, dataset) -> None:
     load_files(tmp_path / "store", [], dataset=dataset)
     settings = Settings(store_path=tmp_path / "store", workers=2, timeout=1.0)
-    store = Store.from_settings(settings)
+    store = open_store(settings)
     executor = create_executor(store, settings)
     try:
         assert isinstance(executor, ProcessExecutor)

@@ -10,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from leongraph.app import create_app
-from leongraph.cli import main
+from leongraph.cli.main import main
 from leongraph.config import Settings
+from leongraph.engine import Store, from_dataset
 from leongraph.formats import JSONLD, TRIG, TURTLE, RdfFormat
-from leongraph.loader import build_dataset
-from leongraph.namespaces import GRAPH, LEON, RES, SENT
-from leongraph.serialize import parse, same_quads, same_triples
-from leongraph.store import Store
+from leongraph.graph.loading import build_dataset
+from leongraph.linkeddata.serialize import parse, same_quads, same_triples
+from leongraph.vocab import GRAPH, LEON, RES, SENT
+from leongraph.web.app import create_app
 
 VOID_GRAPH = "https://w3id.org/leongraph/graph/void"
 FORMATS = RdfFormat.all()
@@ -123,7 +123,7 @@ def test_blank_nodes_and_languages_round_trip(
     synthetic: tuple[Settings, Dataset], engine: str, fmt: RdfFormat
 ) -> None:
     settings, ds = synthetic
-    store = Store.from_dataset(ds, engine=engine)
+    store = from_dataset(ds, engine=engine)
     assert any(isinstance(o, BNode) for _, _, o, _ in store.quads())
     with TestClient(create_app(settings.replace(engine=engine), store)) as client:
         check_round_trip(client, store, fmt)

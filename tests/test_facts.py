@@ -7,7 +7,7 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from leongraph.store import Store
+from leongraph.engine import Store
 
 FACTS: list[tuple[int, str]] = [
     # opening paragraph

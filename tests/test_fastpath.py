@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from leongraph.fastpath import SparqlFastPath
+from leongraph.web.hotpath import SparqlFastPath
 
 #: Sends a request down the full stack without changing its answer (data is newer than 1970).
 FULL_STACK = {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}
@@ -96,7 +96,7 @@ def test_big_answers_are_gzipped_for_clients_that_ask(client: TestClient) -> Non
 
 
 def test_a_body_past_the_limit_is_refused(client: TestClient) -> None:
-    limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    limit = client.app.leongraph.settings.max_body_bytes  # type: ignore[attr-defined]
     r = client.post(
         "/sparql",
         content=b"#" * (limit + 10),
@@ -116,16 +116,16 @@ def test_cors_requests_keep_their_headers(client: TestClient) -> None:
 def test_a_repeated_request_is_read_and_checked_once(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leongraph import fastpath
+    from leongraph.sparql import pipeline
 
     calls: list[str] = []
-    original = fastpath.prepare
+    original = pipeline.prepare
 
     def counting(request, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(request.query)
         return original(request, *args, **kwargs)
 
-    monkeypatch.setattr(fastpath, "prepare", counting)
+    monkeypatch.setattr(pipeline, "prepare", counting)
     url = "/sparql?" + urlencode({"query": ASK})
     answers = [client.get(url).json() for _ in range(3)]
     assert answers == [{"head": {}, "boolean": True}] * 3
@@ -135,7 +135,7 @@ def test_a_repeated_request_is_read_and_checked_once(
 
 
 def test_a_long_answer_is_compressed_off_the_event_loop(client: TestClient) -> None:
-    from leongraph.fastpath import GZIP_THREAD_MINIMUM
+    from leongraph.web.hotpath import GZIP_THREAD_MINIMUM
 
     query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 4000"
     url = "/sparql?" + urlencode({"query": query, "format": "xml"})

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from rdflib import Dataset, URIRef
 
 from leongraph.config import ENGINES
+from leongraph.engine import Store, from_dataset
 from leongraph.errors import BadRequest
-from leongraph.labels import (
+from leongraph.sparql.label_service import (
     accept_languages,
     rewrite_label_service,
     service_languages,
     strip_query_hints,
 )
-from leongraph.store import Store
 
 TTL = """
 @prefix wd: <http://www.wikidata.org/entity/> .
@@ -48,7 +48,7 @@ ex:b owl:sameAs wd:Q6 ; rdfs:label "Lent"@en .
 def tiny(request: pytest.FixtureRequest) -> Store:
     ds = Dataset()
     ds.graph(URIRef("http://example.org/g")).parse(data=TTL, format="turtle")
-    return Store.from_dataset(ds, engine=request.param)
+    return from_dataset(ds, engine=request.param)
 
 
 def rows(store: Store, query: str, languages: list[str] | None = None) -> list[dict[str, str]]:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from leongraph.cli import main
+from leongraph.cli.main import main
 from leongraph.config import Settings
+from leongraph.engine import Store
 from leongraph.errors import DataError
-from leongraph.links import (
+from leongraph.vocab import LEON
+from leongraph.wikidata.links import (
     REFERENCE,
     Link,
     Reference,
@@ -20,9 +22,7 @@ from leongraph.links import (
     render,
     used_properties,
 )
-from leongraph.matching import Entity, Index, build_index
-from leongraph.namespaces import LEON
-from leongraph.store import Store
+from leongraph.wikidata.matching import Entity, Index, build_index
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from leongraph.cli import main
+from leongraph.cli.main import main
 from leongraph.config import PROJECT_ROOT
 from leongraph.errors import DataError
-from leongraph.loader import build_dataset
+from leongraph.graph.loading import build_dataset
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from leongraph.config import PROJECT_ROOT
-from leongraph.store import Store
+from leongraph.engine import Store
 
 #: The repository's copy of the reference table of Wikidata identifiers (and its rules).
 REFERENCE = PROJECT_ROOT / "reference" / "wikidata-ids.tsv"

@@ -15,14 +15,14 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
-from leongraph import highlight, urls
-from leongraph.app import create_app
+from leongraph.linkeddata import highlight, urls
 from leongraph.config import Settings
-from leongraph.describe import describe
+from leongraph.engine import Store
 from leongraph.formats import TRIG, RdfFormat
-from leongraph.namespaces import GRAPH, LEON, RES, SENT
-from leongraph.serialize import parse, same_quads
-from leongraph.store import Store
+from leongraph.linkeddata.describe import describe
+from leongraph.linkeddata.serialize import parse, same_quads
+from leongraph.vocab import GRAPH, LEON, RES, SENT
+from leongraph.web.app import create_app
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 OWL_SAME_AS = URIRef("http://www.w3.org/2002/07/owl#sameAs")
@@ -386,11 +386,11 @@ def test_no_name_or_header_makes_a_500(
 
 
 def test_readme_documents_every_linked_data_route() -> None:
-    from leongraph import export, pages
+    from leongraph.web.routes import data, pages
     from leongraph.config import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    routes = [r.path for m in (pages, export) for r in m.router.routes]  # type: ignore[attr-defined]
+    routes = [r.path for m in (pages, data) for r in m.router.routes]  # type: ignore[attr-defined]
     assert len(routes) >= 10
     for path in routes:
         stem = path.split("{")[0]

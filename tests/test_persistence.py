@@ -10,11 +10,12 @@ import pytest
 from rdflib import Dataset
 
 from leongraph import formats
-from leongraph.cli import main
+from leongraph.cli.main import main
 from leongraph.config import ENGINES, Settings
+from leongraph.engine import META_FILE, OxigraphStore, from_dataset, load_files
 from leongraph.errors import DataError
-from leongraph.namespaces import GRAPH
-from leongraph.store import META_FILE, OxigraphStore, Store, load_files
+from leongraph.graph import open_store
+from leongraph.vocab import GRAPH
 
 TTL = b"""@prefix ex: <http://example.org/> .
 ex:a ex:p "one" ; ex:q ex:b .
@@ -24,8 +25,8 @@ NQ = b'<http://example.org/a> <http://example.org/p> "two" <http://example.org/g
 
 def test_bundled_store_equals_the_in_memory_graph(tmp_path: Path, dataset: Dataset) -> None:
     assert main(["load", "--bundled", "--store", str(tmp_path / "db")]) == 0
-    on_disk = Store.from_settings(Settings(store_path=tmp_path / "db"))
-    in_memory = Store.from_dataset(dataset)
+    on_disk = open_store(Settings(store_path=tmp_path / "db"))
+    in_memory = from_dataset(dataset)
     assert on_disk.engine == "oxigraph"
     assert on_disk.graph_sizes() == in_memory.graph_sizes()
     query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
@@ -114,7 +115,7 @@ def test_fingerprint_follows_the_data(tmp_path: Path, dataset: Dataset) -> None:
     assert same[0] == same[1]
     load_files(tmp_path / "b", [tmp_path / "people.ttl"])  # loaded again: another state
     assert OxigraphStore.open_read_only(tmp_path / "b").fingerprint() != same[0]
-    engines = {Store.from_dataset(dataset, engine=e).fingerprint() for e in ENGINES}
+    engines = {from_dataset(dataset, engine=e).fingerprint() for e in ENGINES}
     assert len(engines) == 1
 
 
@@ -123,14 +124,14 @@ def test_serving_an_on_disk_store_indexes_names_on_first_use(tmp_path: Path) -> 
     start at once, so it is built when a client first asks for it."""
     from fastapi.testclient import TestClient
 
-    from leongraph.app import create_app
+    from leongraph.web.app import create_app
 
     assert main(["load", "--bundled", "--store", str(tmp_path / "db")]) == 0
     settings = Settings(store_path=tmp_path / "db", workers=0)
-    app = create_app(settings, Store.from_settings(settings))
+    app = create_app(settings, open_store(settings))
     with TestClient(app) as client:
-        assert getattr(app.state, "reconcile_index", None) is None
+        assert "reconciliation_index" not in app.leongraph.derived.__dict__  # type: ignore[attr-defined]
         r = client.get("/reconcile/suggest/entity", params={"prefix": "Mathil"})
         assert r.status_code == 200
         assert "Mathilda" in r.text
-        assert app.state.reconcile_index is not None
+        assert "reconciliation_index" in app.leongraph.derived.__dict__  # type: ignore[attr-defined]

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from leongraph.cli import main
+from leongraph.cli.main import main
 from leongraph.config import PROJECT_ROOT
-from leongraph.loader import build_dataset
-from leongraph.provenance import UNCOVERED, coverage, stats, uncovered
-from leongraph.sentences import SOURCE_PATH, split
-from leongraph.store import Store
+from leongraph.engine import Store
+from leongraph.graph.loading import build_dataset
+from leongraph.graph.provenance import UNCOVERED, coverage, stats, uncovered
+from leongraph.graph.sentences import SOURCE_PATH, split
 
 SENT = "https://w3id.org/leongraph/sentence/"
 SOURCE = (PROJECT_ROOT / SOURCE_PATH).read_text(encoding="utf-8")

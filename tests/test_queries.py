@@ -13,10 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib.plugins.sparql import prepareQuery
 
-from leongraph import examples
+from leongraph.sparql import examples
 from leongraph.config import PROJECT_ROOT, Settings
+from leongraph.engine import QueryResult, Store
 from leongraph.errors import DataError
-from leongraph.examples import (
+from leongraph.sparql.examples import (
     Example,
     differences,
     folder_problems,
@@ -31,7 +32,6 @@ from leongraph.examples import (
     replace_readme_table,
     run_example,
 )
-from leongraph.store import QueryResult, Store
 
 QUERIES = PROJECT_ROOT / "queries"
 README = PROJECT_ROOT / "README.md"

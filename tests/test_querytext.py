@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from leongraph.namespaces import PREFIXES
-from leongraph.querytext import position, scan, tokens, unescape_codepoints
+from leongraph.sparql.lexer import position, scan, tokens, unescape_codepoints
+from leongraph.vocab import PREFIXES
 
 
 @pytest.mark.parametrize(

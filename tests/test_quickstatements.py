@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from leongraph.cli import main
-from leongraph.quickstatements import Batch, claims, item_id, value_text
-from leongraph.quickstatements import build as build_batch
-from leongraph.store import Store
+from leongraph.cli.main import main
+from leongraph.engine import Store
+from leongraph.wikidata.quickstatements import Batch, claims, item_id, value_text
+from leongraph.wikidata.quickstatements import build as build_batch
 
 VALUE = (
     r"(?:Q\d+|[+-]\d{4}-\d\d-\d\dT00:00:00Z/\d{1,2}|[+-]\d+(?:\.\d+)?(?:U\d+)?"
@@ -40,7 +40,7 @@ def test_endpoint_serves_plain_text(client: TestClient) -> None:
     r = client.get("/quickstatements")
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
-    assert r.text == build(client.app.state.store).text()  # type: ignore[attr-defined]
+    assert r.text == build(client.app.leongraph.store).text()  # type: ignore[attr-defined]
 
 
 def test_every_command_is_v1_syntax_with_a_sentence_source(store: Store) -> None:
@@ -156,7 +156,7 @@ def test_commands_only(client: TestClient, capsys: pytest.CaptureFixture[str]) -
     lines = r.text.splitlines()
     assert lines and all(COMMAND.match(line) for line in lines)
     assert lines == commands(client.get("/quickstatements").text)
-    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    engine = client.app.leongraph.store.engine  # type: ignore[attr-defined]
     assert main(["quickstatements", "--engine", engine, "--commands-only"]) == 0
     assert capsys.readouterr().out == r.text
     assert client.get("/quickstatements", params={"comments": "maybe"}).status_code == 400

@@ -315,11 +315,11 @@ def test_propose_properties(client: TestClient) -> None:
 
 
 def test_index_is_built_once_at_start_up(client: TestClient) -> None:
-    first = client.app.state.reconcile_index  # type: ignore[attr-defined]
+    first = client.app.leongraph.derived.__dict__["reconciliation_index"]  # type: ignore[attr-defined]
     assert first is not None and "natalie-portman" in first.entities  # before any request
     client.get("/reconcile")
     client.get("/reconcile/suggest/entity", params={"prefix": "a"})
-    assert client.app.state.reconcile_index is first  # type: ignore[attr-defined]
+    assert client.app.leongraph.reconciliation_index() is first  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- the credits table

@@ -11,8 +11,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import Dataset
 
-from leongraph import formats, results
-from leongraph.store import RDFLIB_FORMATS, Store
+from leongraph import formats
+from leongraph.engine import results
+from leongraph.engine import RDFLIB_FORMATS, Store, from_dataset
 
 # Ordered by plain strings: engines order mixed kinds of terms differently, and may.
 QUERY = """SELECT ?s ?p ?o WHERE { ?s ?p ?o }
@@ -26,12 +27,12 @@ ODD = [
 
 @pytest.fixture(scope="module")
 def oxigraph(dataset: Dataset) -> Store:
-    return Store.from_dataset(dataset, engine="oxigraph")
+    return from_dataset(dataset, engine="oxigraph")
 
 
 @pytest.fixture(scope="module")
 def rdflib_store(dataset: Dataset) -> Store:
-    return Store.from_dataset(dataset, engine="rdflib")
+    return from_dataset(dataset, engine="rdflib")
 
 
 # Sentences have no label: ?label and ?n stay unbound on those rows.

@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from leongraph.config import PROJECT_ROOT
-from leongraph.namespaces import LEON, SENT
-from leongraph.sentences import SOURCE_PATH, render_turtle, split
+from leongraph.graph.sentences import SOURCE_PATH, render_turtle, split
+from leongraph.vocab import LEON, SENT
 
 SOURCE = (PROJECT_ROOT / SOURCE_PATH).read_text(encoding="utf-8")
 
@@ -103,7 +103,7 @@ def test_source_copy_is_the_published_synopsis() -> None:
 def test_sentences_command_prints_and_writes_the_turtle(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from leongraph.cli import main
+    from leongraph.cli.main import main
 
     assert main(["sentences"]) == 0
     assert capsys.readouterr().out == (PROJECT_ROOT / "data" / "sentences.ttl").read_text(

@@ -11,7 +11,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from leongraph.config import PROJECT_ROOT
-from leongraph.validation import SH, load_shapes, merged, validate
+from leongraph.graph.validation import SH, load_shapes, merged, validate
 
 INVALID = Path(__file__).parent / "invalid"
 SAMPLES = sorted(INVALID.glob("*.ttl"))

@@ -15,10 +15,10 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
-from leongraph.app import create_app
 from leongraph.config import Settings
-from leongraph.namespaces import ONTOLOGY_GRAPH
-from leongraph.store import Store
+from leongraph.engine import Store, from_dataset
+from leongraph.vocab import ONTOLOGY_GRAPH
+from leongraph.web.app import create_app
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -644,7 +644,7 @@ def private_store(dataset: Dataset, store: Store) -> Store:
     copy = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         copy.graph(g if g is not None else copy.default_graph.identifier).add((s, p, o))
-    return Store.from_dataset(copy, engine=store.engine)
+    return from_dataset(copy, engine=store.engine)
 
 
 def test_update_when_enabled(private_store: Store) -> None:

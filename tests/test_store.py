@@ -7,8 +7,9 @@ import pytest
 from rdflib import Dataset, URIRef
 
 from leongraph.config import ENGINES, Settings
+from leongraph.engine import RdflibStore, Store, from_dataset
 from leongraph.errors import DataError, QuerySyntaxError
-from leongraph.store import RdflibStore, Store
+from leongraph.graph import open_store
 
 
 def test_select_returns_rows(store: Store) -> None:
@@ -48,7 +49,7 @@ def test_rdflib_parses_each_query_once(dataset) -> None:
 
 def test_on_disk_store_needs_oxigraph(tmp_path) -> None:
     with pytest.raises(DataError):
-        Store.from_settings(Settings(engine="rdflib", store_path=tmp_path))
+        open_store(Settings(engine="rdflib", store_path=tmp_path))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -58,7 +59,7 @@ def test_union_default_graph_is_a_set(engine: str) -> None:
     fact = (URIRef("http://e/a"), URIRef("http://e/p"), URIRef("http://e/b"))
     for g in ("http://e/g1", "http://e/g2"):
         ds.graph(URIRef(g)).add(fact)
-    store = Store.from_dataset(ds, engine=engine)
+    store = from_dataset(ds, engine=engine)
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert [int(r[0]) for r in store.query(count).rows()] == [1]
     per_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -69,7 +70,7 @@ def test_union_default_graph_is_a_set(engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_updates_keep_the_union_default_graph(engine: str) -> None:
-    store = Store.from_dataset(Dataset(), engine=engine)
+    store = from_dataset(Dataset(), engine=engine)
     store.update("INSERT DATA { GRAPH <http://e/g1> { <http://e/a> <http://e/p> 1 } }")
     store.update("INSERT DATA { GRAPH <http://e/g2> { <http://e/a> <http://e/p> 1, 2 } }")
     values = "SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o"
@@ -82,7 +83,7 @@ def test_updates_keep_the_union_default_graph(engine: str) -> None:
 
 def test_oxigraph_update_of_the_default_graph_is_kept() -> None:
     """(rdflib 7.6 fails on INSERT DATA into a Dataset's default graph, hence Oxigraph only.)"""
-    store = Store.from_dataset(Dataset(), engine="oxigraph")
+    store = from_dataset(Dataset(), engine="oxigraph")
     store.update("INSERT DATA { <http://e/b> <http://e/p> 3 }")
     store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/b> <http://e/p> 3, 4 } }")
     store.update("DROP GRAPH <http://e/g>")
@@ -170,7 +171,7 @@ def test_nothing_parked_for_a_finished_thread_is_dropped_at_exit() -> None:
     script = textwrap.dedent(
         """
         import threading
-        from leongraph.store import OxigraphStore, _graveyards
+        from leongraph.engine import OxigraphStore, _graveyards
         store = OxigraphStore.from_quads([])
         made = []
         t = threading.Thread(target=lambda: made.append(store.query("SELECT * { ?s ?p ?o }")))

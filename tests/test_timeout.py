@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 from rdflib import Dataset
 
-from leongraph.app import create_app
 from leongraph.config import Settings
-from leongraph.store import Store
+from leongraph.engine import Store, from_dataset
+from leongraph.web.app import create_app
 
 TIMEOUT = 2.0
 VALUES = " ".join(str(i) for i in range(3000))
@@ -140,7 +140,7 @@ def test_memory_cap_stops_a_query(store: Store, capsys: pytest.CaptureFixture[st
 def test_a_pathological_query_sent_again_is_stopped_again(dataset: Dataset, name: str) -> None:
     """Queries a client repeats are bounded and may move into the server (triage.py): a
     pathological one must stay where a timeout can stop it, however often it comes."""
-    store = Store.from_dataset(dataset, engine="oxigraph")
+    store = from_dataset(dataset, engine="oxigraph")
     with serving(store) as url, httpx.Client(base_url=url, timeout=30) as c:
         for _ in range(3):
             start = time.perf_counter()

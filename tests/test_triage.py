@@ -11,12 +11,12 @@ import pytest
 from rdflib import Dataset
 
 from leongraph.config import PROJECT_ROOT, Settings
-from leongraph.evaluation import Plan, execute, prepare
-from leongraph.examples import load_examples
-from leongraph.executor import ProcessExecutor
-from leongraph.protocol import SparqlRequest
-from leongraph.store import Store
-from leongraph.triage import Place, Triage
+from leongraph.engine import Store, from_dataset
+from leongraph.sparql.evaluation import Plan, execute, prepare
+from leongraph.sparql.examples import load_examples
+from leongraph.sparql.placement import Place, Triage
+from leongraph.sparql.protocol import SparqlRequest
+from leongraph.sparql.workers.pool import ProcessExecutor
 
 LOOKUP = "SELECT ?p ?o WHERE { res:mathilda ?p ?o }"
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -24,7 +24,7 @@ CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 @pytest.fixture(scope="module")
 def oxigraph(dataset: Dataset) -> Store:
-    return Store.from_dataset(dataset, engine="oxigraph")
+    return from_dataset(dataset, engine="oxigraph")
 
 
 def plan(text: str, **request: object) -> Plan:
@@ -86,7 +86,7 @@ def test_a_slow_bounded_query_runs_in_a_thread_until_timed(oxigraph: Store) -> N
     try:
         text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?o"
         bound = triage.learn(text)
-        from leongraph import cost
+        from leongraph.sparql import cost
 
         assert cost.INLINE_WORK < bound <= cost.THREAD_WORK
         p = plan(text)
@@ -150,7 +150,7 @@ def test_analyses_queue_only_so_far(oxigraph: Store, monkeypatch: pytest.MonkeyP
     """A flood of new texts, each sent twice, cannot queue unbounded parsing work."""
     import threading
 
-    from leongraph import triage as module
+    from leongraph.sparql import placement as module
 
     release = threading.Event()
     monkeypatch.setattr(module, "analyse", lambda text, store: release.wait(10) and 1.0)

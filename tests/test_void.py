@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
-from leongraph.namespaces import BASE, WD
+from leongraph.vocab import BASE, WD
 
 VOID = "http://rdfs.org/ns/void#"
 DATASET = URIRef(BASE + "dataset")

@@ -228,10 +228,10 @@ def test_leongraph_query_runs_wdqs_queries_unchanged(
     client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The CLI answers byte for byte as /sparql, the label service and its language included."""
-    from leongraph.cli import main
+    from leongraph.cli.main import main
 
     q = f"SELECT ?film ?filmLabel WHERE {{ BIND(wd:Q484675 AS ?film) {LABELS} }}"
-    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    engine = client.app.leongraph.store.engine  # type: ignore[attr-defined]
     assert main(["query", q, "--engine", engine, "--language", "fr", "--format", "csv"]) == 0
     printed = capsys.readouterr().out
     r = client.get(

@@ -1,7 +1,7 @@
 """leongraph: the knowledge graph of *Léon: The Professional*, served as linked data."""
 
 from leongraph.config import Settings
-from leongraph.store import Store
+from leongraph.engine import Store
 
 __version__ = "0.1.0"
 

@@ -1,3 +1,3 @@
-from leongraph.cli import main
+from leongraph.cli.main import main
 
 raise SystemExit(main())

@@ -1,17 +1,23 @@
-"""The project's errors. Domain code raises these; app.py maps each class to an HTTP status once.
+"""The project's errors, all of them. Domain code raises these; each class carries its HTTP
+status and title, and the web layer (web/errors.py) renders every one as the same error body.
 
 LeongraphError
 ├── BadRequest                 400  the request cannot be understood
 │   ├── QuerySyntaxError       400  the SPARQL text does not parse (line, column, message)
-│   └── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
+│   ├── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
+│   └── EvaluationError        400  parses, but the engine cannot evaluate it
 ├── Forbidden                  403  updates while they are disabled
 ├── UnknownResource            404  no such resource, graph or file
-├── MethodNotAllowed           405
+├── MethodNotAllowed           405  (with an Allow header)
 ├── NotAcceptable              406  no offered format fits the Accept header
 ├── PayloadTooLarge            413
 ├── UnsupportedMediaType       415
 ├── QueryTimeout               503  evaluation ran past the configured timeout
+│   └── QueryAborted           503  evaluation stopped for want of resources
+│       └── WorkerLost         503  the worker process died while evaluating
 └── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
+
+``headers`` holds response headers an error asks for (``Allow`` on a 405).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ class LeongraphError(Exception):
 
     status: int = 500
     title: str = "Internal error"
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
@@ -47,6 +54,12 @@ class UnsupportedQuery(BadRequest):
     title = "Unsupported query"
 
 
+class EvaluationError(BadRequest):
+    """The engine could not evaluate a query that parsed (an engine limitation or type error)."""
+
+    title = "Query evaluation error"
+
+
 class Forbidden(LeongraphError):
     status = 403
     title = "Forbidden"
@@ -60,6 +73,10 @@ class UnknownResource(LeongraphError):
 class MethodNotAllowed(LeongraphError):
     status = 405
     title = "Method not allowed"
+
+    def __init__(self, message: str, *, allow: list[str]) -> None:
+        super().__init__(message, allow=allow)
+        self.headers = {"Allow": ", ".join(allow)}
 
 
 class NotAcceptable(LeongraphError):
@@ -80,6 +97,16 @@ class UnsupportedMediaType(LeongraphError):
 class QueryTimeout(LeongraphError):
     status = 503
     title = "Query timeout"
+
+
+class QueryAborted(QueryTimeout):
+    """Evaluation stopped for want of resources (the worker's memory cap), not for time."""
+
+    title = "Query aborted"
+
+
+class WorkerLost(QueryAborted):
+    """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
 
 
 class DataError(LeongraphError):

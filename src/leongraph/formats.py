@@ -1,5 +1,7 @@
 """One registry of the formats leongraph reads and writes. Each format knows its media type,
-its file extension, its short ``format=`` name and whether it carries a dataset (quads).
+its file extension, its short ``format=`` name, its W3C IRI (https://www.w3.org/ns/formats/),
+rdflib's name for it and whether it carries a dataset (quads). The engine finds its own format
+objects by media type.
 
 >>> ResultsFormat.from_name("tsv").media_type
 'text/tab-separated-values'
@@ -19,6 +21,7 @@ class _Format:
     media_type: str
     extension: str
     aliases: tuple[str, ...] = ()  # other media types clients send for the same thing
+    w3c: str = ""  # the format's IRI in https://www.w3.org/ns/formats/
 
     registry: ClassVar[tuple[_Format, ...]] = ()
 
@@ -66,20 +69,34 @@ class RdfFormat(_Format):
     """RDF serialisations (CONSTRUCT, DESCRIBE, exports, resource descriptions)."""
 
     dataset: bool = False  # True for formats that carry named graphs
+    rdflib: str = ""  # rdflib's plugin name for it
 
 
-JSON = ResultsFormat("json", "application/sparql-results+json", "srj", ("application/json",))
-XML = ResultsFormat("xml", "application/sparql-results+xml", "srx", ("application/xml",))
-CSV = ResultsFormat("csv", "text/csv", "csv")
-TSV = ResultsFormat("tsv", "text/tab-separated-values", "tsv")
+_W3C = "http://www.w3.org/ns/formats/"
+JSON = ResultsFormat(
+    "json",
+    "application/sparql-results+json",
+    "srj",
+    ("application/json",),
+    _W3C + "SPARQL_Results_JSON",
+)
+XML = ResultsFormat(
+    "xml", "application/sparql-results+xml", "srx", ("application/xml",), _W3C + "SPARQL_Results_XML"
+)
+CSV = ResultsFormat("csv", "text/csv", "csv", (), _W3C + "SPARQL_Results_CSV")
+TSV = ResultsFormat("tsv", "text/tab-separated-values", "tsv", (), _W3C + "SPARQL_Results_TSV")
 ResultsFormat.registry = (JSON, XML, CSV, TSV)
 
-TURTLE = RdfFormat("ttl", "text/turtle", "ttl", ("application/x-turtle",))
-NTRIPLES = RdfFormat("nt", "application/n-triples", "nt")
-JSONLD = RdfFormat("jsonld", "application/ld+json", "jsonld")
-RDFXML = RdfFormat("rdf", "application/rdf+xml", "rdf")
-TRIG = RdfFormat("trig", "application/trig", "trig", dataset=True)
-NQUADS = RdfFormat("nq", "application/n-quads", "nq", dataset=True)
+TURTLE = RdfFormat(
+    "ttl", "text/turtle", "ttl", ("application/x-turtle",), _W3C + "Turtle", rdflib="turtle"
+)
+NTRIPLES = RdfFormat("nt", "application/n-triples", "nt", (), _W3C + "N-Triples", rdflib="nt11")
+JSONLD = RdfFormat("jsonld", "application/ld+json", "jsonld", (), _W3C + "JSON-LD", rdflib="json-ld")
+RDFXML = RdfFormat("rdf", "application/rdf+xml", "rdf", (), _W3C + "RDF_XML", rdflib="xml")
+TRIG = RdfFormat("trig", "application/trig", "trig", (), _W3C + "TriG", dataset=True, rdflib="trig")
+NQUADS = RdfFormat(
+    "nq", "application/n-quads", "nq", (), _W3C + "N-Quads", dataset=True, rdflib="nquads"
+)
 RdfFormat.registry = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
 
 #: Web pages: offered beside the RDF formats wherever a browser may ask (linked-data pages, the

@@ -1,0 +1,93 @@
+"""The data owner's subcommands (sentences, coverage, stats, validate): thin wrappers over
+sentences.py, provenance.py and validation.py, registered on the main parser by cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rdflib import Dataset
+
+from leongraph.config import Settings
+
+
+def _root(args: argparse.Namespace) -> Path:
+    root = getattr(args, "root", None)
+    return Path(root) if root else Settings.from_env(os.environ).project_root
+
+
+def cmd_sentences(args: argparse.Namespace) -> int:
+    """Print (or --write) data/sentences.ttl, generated from the source synopsis."""
+    from leongraph.graph.sentences import SOURCE_PATH, render_turtle
+
+    root = _root(args)
+    turtle = render_turtle((root / SOURCE_PATH).read_text(encoding="utf-8"))
+    if args.write:
+        target = root / "data" / "sentences.ttl"
+        target.write_text(turtle, encoding="utf-8")
+        print(f"leongraph: wrote {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(turtle)
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
+    """The data as written, and the served graph (with the aligned view)."""
+    from leongraph.graph.loading import build_dataset
+
+    root = _root(args)
+    return build_dataset(root, materialize=False), build_dataset(root)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print, sentence by sentence, how many facts cite it; exit 1 if one states none."""
+    from leongraph.graph.provenance import UNCOVERED, coverage, format_coverage, uncovered
+
+    asserted, aligned = _datasets(args)
+    rows = coverage(asserted, aligned)
+    print(format_coverage(rows))
+    missing = [n for n in uncovered(rows) if n not in UNCOVERED]
+    return 1 if missing else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print triples, entities per class and links to Wikidata."""
+    from leongraph.graph.provenance import format_stats, stats
+
+    asserted, aligned = _datasets(args)
+    print(format_stats(stats(asserted, aligned)))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the served graph against the SHACL shapes; exit 1 when it does not conform."""
+    from leongraph.graph.loading import build_dataset
+    from leongraph.graph.validation import load_shapes, merged, validate
+
+    root = _root(args)
+    report = validate(merged(build_dataset(root)), load_shapes(root))
+    print(report.text())
+    return 0 if report.conforms else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the data subcommands to the main parser."""
+
+    def root(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--root", default=None, help="project root holding ontology/ and data/")
+
+    p = sub.add_parser("sentences", help="generate data/sentences.ttl from the synopsis")
+    root(p)
+    p.add_argument("--write", action="store_true", help="write data/sentences.ttl in place")
+    p.set_defaults(func=cmd_sentences)
+
+    for name, func, text in (
+        ("coverage", cmd_coverage, "how many facts cite each source sentence"),
+        ("stats", cmd_stats, "triples, entities per class, links to Wikidata"),
+        ("validate", cmd_validate, "validate the graph against the SHACL shapes"),
+    ):
+        p = sub.add_parser(name, help=text)
+        root(p)
+        p.set_defaults(func=func)

@@ -1,0 +1,67 @@
+"""``leongraph export``: the whole graph (or one named graph) in any RDF format, the same bytes
+as ``GET /export/leon.<ext>`` apart from the VoID links, which name the public base IRI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from leongraph.config import ENGINES, Settings
+from leongraph.errors import BadRequest
+from leongraph.formats import RdfFormat
+from leongraph.graph import open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    names = ", ".join(f.name for f in RdfFormat.all())
+    p = sub.add_parser(
+        "export",
+        help="write the graph in an RDF format",
+        description="Write the whole dataset (every named graph plus its VoID description) or "
+        "one named graph, in the chosen format, to a file or standard output.",
+    )
+    p.add_argument(
+        "--format",
+        default="ttl",
+        help=f"one of {names} (default: ttl), or quickstatements (a Wikidata batch)",
+    )
+    p.add_argument(
+        "--graph",
+        default=None,
+        metavar="NAME",
+        help="one named graph: its IRI or short name (ontology, source, entities, sentence/12)",
+    )
+    p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    p.add_argument("--engine", choices=ENGINES, default=None, help="default: oxigraph")
+    p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from leongraph.linkeddata.export import export_bytes, resolve_graph
+    from leongraph.linkeddata.publication import Publication
+
+    if args.format == "quickstatements":
+        from leongraph.cli.wikidata import cmd_quickstatements
+
+        return cmd_quickstatements(args)
+    fmt = RdfFormat.from_name(args.format)
+    if not isinstance(fmt, RdfFormat):
+        names = ", ".join(f.name for f in RdfFormat.all())
+        raise BadRequest(f"unknown format {args.format!r}; use one of {names}")
+    settings = Settings.from_env(
+        os.environ, engine=args.engine, store_path=Path(args.store) if args.store else None
+    )
+    store = open_store(settings)
+    pub = Publication.build(settings, store)
+    graph = resolve_graph(store, args.graph) if args.graph else None
+    data = export_bytes(pub, fmt, graph=graph)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"leongraph: wrote {len(data)} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    return 0

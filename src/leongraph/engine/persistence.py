@@ -1,0 +1,84 @@
+"""On-disk stores: ``load_files`` bulk-loads RDF files (and the bundled dataset) into an Oxigraph
+store and records what ``OxigraphStore.open_read_only`` needs to open it without a scan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from leongraph import formats
+from leongraph.engine.oxigraph import META_FILE, OxigraphStore, ox_rdf_format, with_union
+from leongraph.engine.rdflib_store import RdflibStore
+from leongraph.engine.terms import ox_quad
+from leongraph.errors import DataError
+from leongraph.vocab import GRAPH
+
+
+def load_files(
+    directory: Path,
+    files: Sequence[Path],
+    *,
+    dataset: Dataset | None = None,
+) -> int:
+    """Bulk-load RDF files (and optionally a whole rdflib dataset) into an on-disk Oxigraph
+    store at ``directory``, creating it if needed; return the number of quads it then holds.
+
+    The format comes from each file's extension; the triples of a triple format go into the
+    named graph ``graph/<stem>``, a quad format (TriG, N-Quads) names its own graphs."""
+    plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
+    for path in files:
+        fmt = formats.RdfFormat.from_extension(path.suffix)
+        if fmt is None:
+            raise DataError(
+                "unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf or .jsonld)", path=str(path)
+            )
+        if not path.is_file():
+            raise DataError("no such file", path=str(path))
+        graph = None if fmt.dataset else ox.NamedNode(str(GRAPH[path.stem]))
+        plan.append((path, ox_rdf_format(fmt), graph))
+    directory.mkdir(parents=True, exist_ok=True)
+    # The digest: what the store held before, then each file's bytes and graph, in order.
+    digest = hashlib.sha256()
+    if (directory / META_FILE).is_file():
+        digest.update(json.loads((directory / META_FILE).read_text())["fingerprint"].encode())
+    for path, _, graph in plan:
+        digest.update(f"{path.name} {graph}\n".encode())
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    try:
+        store = ox.Store(str(directory))
+    except OSError as exc:
+        raise DataError(f"cannot open a store here: {exc}", path=str(directory)) from exc
+    for path, ox_fmt, graph in plan:
+        try:
+            # Read once, each quad written in its graph and in the union default graph (see
+            # OxigraphStore): 1.5x faster than Oxigraph's bulk_load run twice (1M triples).
+            quads = ox.parse(path=str(path), format=ox_fmt)
+            if graph is not None:
+                quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            store.bulk_extend(with_union(quads))
+        except SyntaxError as exc:
+            line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
+            raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
+    if dataset is not None:
+        store.bulk_extend(
+            with_union(ox_quad(*q) for q in dataset.quads((None, None, None, None)))
+        )
+        digest.update(RdflibStore(dataset).fingerprint().encode())
+    store.flush()
+    loaded = OxigraphStore(store, union_stored=True)
+    with ThreadPoolExecutor(1) as pool:  # two scans at once: the sizes and the statistics
+        counting = pool.submit(loaded.graph_sizes)
+        statistics = loaded.statistics().to_json()
+        sizes = counting.result()
+    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest(), "statistics": statistics}
+    (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
+    del store  # closes the database so it can be opened read-only at once
+    return sum(sizes.values())  # quads in named graphs, the union not counted

@@ -1,0 +1,252 @@
+"""Materialises the public-vocabulary view of the facts (schema.org, Wikidata, SEM, PROV-O, NIF)
+at load, driven by the alignment axioms of the ontology. Each derived triple goes into the same
+named graph as the fact it comes from, so provenance holds for it too.
+
+What is added, per named graph:
+
+- leon: closure: inverse (owl:inverseOf) and symmetric relations, leon super-properties and
+  super-classes, so ``?x a leon:Place`` finds neighbourhoods and ``leon:killedBy`` answers.
+- public terms: each super-class/-property outside the leon namespace (schema:, sem:, prov:,
+  nif:, dcterms:...) is asserted on the same subject; ``rdfs:label`` is copied to ``schema:name``.
+- schema.org roles: a casting role is a ``schema:PerformanceRole`` between the film and the actor
+  (film ``schema:actor`` role, role ``schema:actor`` person, ``schema:character``, from the
+  ontology's axioms); where the same graph names the character, the role also gets the name as
+  ``schema:characterName`` (ROLE_NAMES), so who plays whom is answerable in schema.org alone.
+- Wikidata view: a super-class that is a Wikidata item gives ``wdt:P31``; a super-property in
+  ``wdt:`` gives a direct claim. Subjects and values with an ``owl:sameAs wd:`` link are written
+  under their ``wd:`` IRI (which also gets the labels), local IRIs otherwise. The qualified
+  statements Wikidata uses for cast members (P161 + P453), publication dates (P577 + P291) and box
+  office (P2142 with a quantity value node) come from the STATEMENTS table below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import RDF, RDFS, Dataset, Graph, URIRef
+from rdflib import Literal as RLiteral
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import OWL
+from rdflib.term import Node
+
+from leongraph.vocab import LEON, ONTOLOGY_GRAPH, PQ, PS, PSV, SCHEMA, WD, WDT, WIKIBASE
+from leongraph.vocab import P as WDP
+
+Triple = tuple[Node, Node, Node]
+
+#: ISO 4217 codes used in the data -> Wikidata currency items (verified ids only).
+CURRENCIES: dict[str, URIRef] = {"USD": WD["Q4917"]}
+
+
+@dataclass(frozen=True)
+class StatementRule:
+    """A Wikidata qualified statement built from a leon n-ary node.
+
+    ``subject --link--> node``; ``node --value--> main value``; each qualifier property of the
+    node becomes a ``pq:`` qualifier. The node itself is the statement (its IRI is stable)."""
+
+    link: URIRef
+    prop: str
+    value: URIRef
+    qualifiers: dict[str, URIRef] = field(default_factory=dict)
+    direct: bool = False  # also add the wdt: direct claim (when no leon property already does)
+    quantity: bool = False  # the value is an amount: add a psv: quantity node with its unit
+
+
+#: Role property -> the schema.org property naming it: the value's ``rdfs:label`` in the same
+#: graph becomes the role's name there (a plain string: a name, not text in a language).
+ROLE_NAMES: dict[URIRef, URIRef] = {LEON.castCharacter: SCHEMA.characterName}
+
+STATEMENTS: tuple[StatementRule, ...] = (
+    StatementRule(LEON.castingRole, "P161", LEON.castActor, {"P453": LEON.castCharacter}),
+    StatementRule(LEON.release, "P577", LEON.releaseDate, {"P291": LEON.releaseCountry}, True),
+    StatementRule(LEON.boxOffice, "P2142", LEON.amount, direct=True, quantity=True),
+)
+
+
+@dataclass
+class Axioms:
+    """The alignment axioms of the ontology, closed transitively."""
+
+    class_supers: dict[URIRef, set[URIRef]]
+    property_supers: dict[URIRef, set[URIRef]]
+    inverses: dict[URIRef, set[URIRef]]
+    symmetric: set[URIRef]
+
+    @classmethod
+    def from_ontology(cls, onto: Graph) -> Axioms:
+        def closure(links: Iterable[URIRef]) -> dict[URIRef, set[URIRef]]:
+            direct: dict[URIRef, set[URIRef]] = {}
+            for pred in links:
+                for s, o in onto.subject_objects(pred):
+                    if isinstance(s, URIRef) and isinstance(o, URIRef) and s.startswith(LEON):
+                        direct.setdefault(s, set()).add(o)
+            result: dict[URIRef, set[URIRef]] = {}
+            for start in direct:
+                seen: set[URIRef] = set()
+                todo = list(direct[start])
+                while todo:
+                    x = todo.pop()
+                    if x not in seen and x != start:
+                        seen.add(x)
+                        todo.extend(direct.get(x, ()))
+                result[start] = seen
+            return result
+
+        inverses: dict[URIRef, set[URIRef]] = {}
+        for a, b in onto.subject_objects(OWL.inverseOf):
+            if isinstance(a, URIRef) and isinstance(b, URIRef):
+                inverses.setdefault(a, set()).add(b)
+                inverses.setdefault(b, set()).add(a)
+        symmetric = {s for s in onto.subjects(RDF.type, OWL.SymmetricProperty)}
+        return cls(
+            class_supers=closure([RDFS.subClassOf, OWL.equivalentClass]),
+            property_supers=closure([RDFS.subPropertyOf, OWL.equivalentProperty]),
+            inverses=inverses,
+            symmetric={s for s in symmetric if isinstance(s, URIRef)},
+        )
+
+
+def _is_leon(term: Node) -> bool:
+    return isinstance(term, URIRef) and term.startswith(LEON)
+
+
+def _leon_closure(triples: set[Triple], ax: Axioms) -> set[Triple]:
+    """Add leon super-properties, inverses and symmetric links until nothing changes."""
+    result = set(triples)
+    todo = list(triples)
+    while todo:
+        s, p, o = todo.pop()
+        if not _is_leon(p):
+            continue
+        new: list[Triple] = [(s, q, o) for q in ax.property_supers.get(p, ()) if _is_leon(q)]
+        if isinstance(o, URIRef):
+            new += [(o, q, s) for q in ax.inverses.get(p, ())]  # type: ignore[arg-type]
+            if p in ax.symmetric:
+                new.append((o, p, s))
+        for t in new:
+            if t not in result:
+                result.add(t)
+                todo.append(t)
+    return result
+
+
+def _wd(term: Node, same_as: dict[Node, URIRef]) -> Node:
+    return same_as.get(term, term)
+
+
+def derive(graph: Graph, ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]:
+    """Every triple alignment adds to one named graph (it may repeat existing ones)."""
+    closed = _leon_closure(set(graph), ax)  # type: ignore[arg-type]
+    out = set(closed)
+    for s, p, o in closed:
+        if p == RDF.type and o in ax.class_supers:
+            for sup in ax.class_supers[o]:  # type: ignore[index]
+                if sup.startswith(WD):
+                    out.add((_wd(s, same_as), WDT.P31, sup))
+                else:
+                    out.add((s, RDF.type, sup))
+        elif p in ax.property_supers:
+            for sup in ax.property_supers[p]:  # type: ignore[index]
+                if sup.startswith(WDT):
+                    out.add((_wd(s, same_as), sup, _wd(o, same_as)))
+                elif not _is_leon(sup):
+                    out.add((s, sup, o))
+        elif p == RDFS.label:
+            out.add((s, SCHEMA.name, o))
+            if s in same_as:
+                out.add((same_as[s], RDFS.label, o))
+                out.add((same_as[s], SCHEMA.name, o))
+    out |= _role_names(closed)
+    out |= _statements(closed, same_as)
+    return out
+
+
+def _role_names(closed: set[Triple]) -> set[Triple]:
+    """schema:characterName of each role whose character the graph names (ROLE_NAMES)."""
+    names: dict[Node, set[RLiteral]] = {}
+    for s, p, o in closed:
+        if p == RDFS.label and isinstance(o, RLiteral) and o.language in (None, "en"):
+            names.setdefault(s, set()).add(RLiteral(str(o)))
+    return {
+        (role, ROLE_NAMES[p], name)
+        for role, p, value in closed
+        if p in ROLE_NAMES
+        for name in names.get(value, ())
+    }
+
+
+def _statements(closed: set[Triple], same_as: dict[Node, URIRef]) -> set[Triple]:
+    """Wikidata's p:/ps:/pq:/psv: statement model for the rules in STATEMENTS."""
+    by_sp: dict[tuple[Node, Node], list[Node]] = {}
+    for s, p, o in closed:
+        by_sp.setdefault((s, p), []).append(o)
+    out: set[Triple] = set()
+    for rule in STATEMENTS:
+        for (subject, p), nodes in list(by_sp.items()):
+            if p != rule.link:
+                continue
+            for node in nodes:
+                for value in by_sp.get((node, rule.value), ()):
+                    out |= _statement(rule, _wd(subject, same_as), node, value, by_sp, same_as)
+    return out
+
+
+def _statement(
+    rule: StatementRule,
+    subject: Node,
+    node: Node,
+    value: Node,
+    by_sp: dict[tuple[Node, Node], list[Node]],
+    same_as: dict[Node, URIRef],
+) -> set[Triple]:
+    out: set[Triple] = {
+        (subject, WDP[rule.prop], node),
+        (node, RDF.type, WIKIBASE.Statement),
+        (node, WIKIBASE.rank, WIKIBASE.NormalRank),
+        (node, PS[rule.prop], _wd(value, same_as)),
+    }
+    if rule.direct:
+        out.add((subject, WDT[rule.prop], _wd(value, same_as)))
+    for qualifier, prop in rule.qualifiers.items():
+        for q in by_sp.get((node, prop), ()):
+            out.add((node, PQ[qualifier], _wd(q, same_as)))
+    if rule.quantity and isinstance(node, URIRef):
+        quantity = URIRef(str(node) + "-value")
+        out |= {
+            (node, PSV[rule.prop], quantity),
+            (quantity, RDF.type, WIKIBASE.QuantityValue),
+            (quantity, RDFS.label, RLiteral(f"{value} (quantity value)", lang="en")),
+            (quantity, WIKIBASE.quantityAmount, value),
+        }
+        for code in by_sp.get((node, LEON.currency), ()):
+            unit = CURRENCIES.get(str(code))
+            if unit is not None:
+                out.add((quantity, WIKIBASE.quantityUnit, unit))
+    return out
+
+
+def same_as_links(ds: Dataset) -> dict[Node, URIRef]:
+    """Local resource -> its Wikidata item, from the owl:sameAs links of every graph."""
+    return {
+        s: o
+        for s, _, o, _ in ds.quads((None, OWL.sameAs, None, None))
+        if isinstance(o, URIRef) and o.startswith(WD)
+    }
+
+
+def materialize(ds: Dataset) -> int:
+    """Add the aligned triples to ``ds``, each in the graph of its source fact; return how many
+    were added."""
+    ax = Axioms.from_ontology(ds.graph(ONTOLOGY_GRAPH))
+    same_as = same_as_links(ds)
+    added = 0
+    for graph in list(ds.graphs()):
+        if graph.identifier in (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID):
+            continue
+        before = len(graph)
+        for t in derive(graph, ax, same_as):
+            graph.add(t)
+        added += len(graph) - before
+    return added

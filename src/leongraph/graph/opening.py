@@ -1,0 +1,21 @@
+"""Which store a settings object asks for: the bundled graph built in memory, or an on-disk
+Oxigraph store opened read-only."""
+
+from __future__ import annotations
+
+from leongraph.config import Settings
+from leongraph.engine import OxigraphStore, Store, from_dataset
+from leongraph.errors import DataError
+from leongraph.graph.loading import build_dataset
+
+
+def open_store(settings: Settings) -> Store:
+    """The store ``settings`` name, loaded and ready to query."""
+    if settings.store_path is not None:
+        if settings.engine != "oxigraph":
+            raise DataError(
+                "an on-disk store is served by the oxigraph engine only",
+                path=str(settings.store_path),
+            )
+        return OxigraphStore.open_read_only(settings.store_path)
+    return from_dataset(build_dataset(settings.project_root), engine=settings.engine)

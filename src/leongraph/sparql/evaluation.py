@@ -1,0 +1,199 @@
+"""One query, from protocol request to response bytes, in two steps shared by the HTTP endpoint
+and ``leongraph query`` (so both give the same bytes):
+
+``prepare`` (cheap, in the server process) rewrites the label service, applies the safety rules,
+settles the dataset and picks the output formats; ``execute`` (in a worker process for HTTP, so
+a runaway query can be killed) runs the engine and writes the answer.
+
+Dataset: the protocol's ``default-graph-uri`` / ``named-graph-uri`` replace the query's FROM /
+FROM NAMED; with neither, the query's own clauses apply; with none at all the default graph is
+the union of every named graph and every named graph is available. In every case an IRI the
+server does not hold is an empty graph; nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from leongraph.config import Settings
+from leongraph.engine import Store
+from leongraph.errors import (
+    BadRequest,
+    EvaluationError,
+    LeongraphError,
+    NotAcceptable,
+    QueryAborted,
+)
+from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
+from leongraph.negotiation import negotiate
+from leongraph.sparql.protocol import SparqlRequest
+from leongraph.sparql.safety import check_length, check_query
+
+log = logging.getLogger(__name__)
+
+#: ``format=json`` / ``format=xml`` on a CONSTRUCT or DESCRIBE mean JSON-LD / RDF/XML (as Fuseki).
+_GRAPH_EQUIVALENT = {"json": JSONLD, "xml": RDFXML}
+TRUNCATED_HEADER = "X-Leongraph-Truncated"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything ``execute`` needs; small and picklable, it is what crosses to a worker."""
+
+    text: str
+    form: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    results_format: str | None  # None: no results format is acceptable
+    graph_format: str | None  # None: no RDF format is acceptable
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    content_type: str
+    truncated: bool = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {TRUNCATED_HEADER: "true"} if self.truncated else {}
+
+
+def prepare(
+    request: SparqlRequest,
+    settings: Settings,
+    *,
+    accept: str | None = None,
+    accept_language: str | None = None,
+) -> Plan:
+    """Check and settle a query request; raises the 4xx error that refuses it."""
+    if request.query is None:
+        raise BadRequest("The request holds no 'query' parameter.")
+    text = _rewrite_labels(request.query, accept_language, settings)
+    found = check_query(text, settings)
+    results_format, graph_format = choose_formats(request.format, accept)
+    if request.has_dataset:
+        default, named = request.default_graphs, request.named_graphs
+    elif found.has_dataset_clause:
+        default, named = tuple(found.from_default), tuple(found.from_named)
+    else:
+        default, named = None, None
+    if found.form in ("SELECT", "ASK") and results_format is None:
+        raise _not_acceptable(ResultsFormat.all())
+    if found.form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
+        raise _not_acceptable(RdfFormat.all())
+    return Plan(
+        text=text,
+        form=found.form,
+        default_graphs=default,
+        named_graphs=named,
+        results_format=results_format.name if results_format else None,
+        graph_format=graph_format.name if graph_format else None,
+        max_rows=settings.max_rows,
+    )
+
+
+def choose_formats(
+    format_param: str | None, accept: str | None
+) -> tuple[ResultsFormat | None, RdfFormat | None]:
+    """The results format and the RDF format to answer in: ``format`` overrides Accept."""
+    if format_param is not None:
+        results = ResultsFormat.from_name(format_param)
+        graph = RdfFormat.from_name(format_param)
+        if results is None and graph is None:
+            names = [f.name for f in (*ResultsFormat.all(), *RdfFormat.all())]
+            raise BadRequest(
+                f"Unknown format {format_param[:100]!r}; use one of {', '.join(names)} "
+                "or a media type.",
+                formats=names,
+            )
+        if graph is None and results is not None:
+            graph = _GRAPH_EQUIVALENT.get(results.name)
+        return results, graph  # type: ignore[return-value]
+    # ``negotiate`` is pure and clients repeat their Accept header: parse each one once.
+    pick = _negotiate_cached if accept is None or len(accept) <= 512 else _negotiate_or_none
+    return (
+        pick(accept, ResultsFormat.all(), JSON),  # type: ignore[arg-type]
+        pick(accept, RdfFormat.all(), TURTLE),  # type: ignore[arg-type]
+    )
+
+
+def _negotiate_or_none(
+    accept: str | None, offered: tuple[_Format, ...], default: _Format
+) -> _Format | None:
+    try:
+        return negotiate(accept, offered, default)
+    except NotAcceptable:
+        return None
+
+
+_negotiate_cached = functools.lru_cache(maxsize=256)(_negotiate_or_none)
+
+
+def _not_acceptable(offered: tuple[_Format, ...]) -> NotAcceptable:
+    return NotAcceptable(
+        "None of the media types offered for this query's answer is acceptable: "
+        + ", ".join(f.media_type for f in offered),
+        offered=[f.media_type for f in offered],
+    )
+
+
+def _rewrite_labels(text: str, accept_language: str | None, settings: Settings) -> str:
+    """Replace the Wikidata label service by plain patterns (labels.py), when present."""
+    check_length(text, settings)  # before any rewriting work
+    return _rewrite_cached(text, accept_language)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewrite_cached(text: str, accept_language: str | None) -> str:
+    """The rewrite is pure and takes milliseconds for a WDQS query: once per text."""
+    from leongraph.sparql import label_service
+
+    return label_service.rewrite_label_service(text, label_service.accept_languages(accept_language))
+
+
+def execute(store: Store, plan: Plan) -> Answer:
+    """Run a prepared query and write its answer. Engine failures on a query that parsed
+    become EvaluationError (400); syntax errors stay QuerySyntaxError (400)."""
+    result = None
+    try:
+        result = store.query(
+            plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
+        )
+        name = plan.graph_format if result.kind == "graph" else plan.results_format
+        family = RdfFormat if result.kind == "graph" else ResultsFormat
+        fmt = family.from_name(name) if name else None
+        if fmt is None:
+            raise _not_acceptable(family.all())
+        body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))  # type: ignore[arg-type]
+    except LeongraphError:
+        raise
+    except MemoryError as exc:
+        raise QueryAborted(
+            "The query was stopped: it needed more memory than a query may use."
+        ) from exc
+    except Exception as exc:
+        log.info("evaluation failed", exc_info=True)
+        raise EvaluationError(f"The query could not be evaluated: {_describe(exc)}") from exc
+    finally:
+        if result is not None:
+            result.close()
+    truncated = bool(result.truncated)
+    if truncated and fmt is JSON:
+        body = _note_truncation(body, plan.max_rows)
+    return Answer(body, fmt.content_type, truncated)
+
+
+def _note_truncation(body: bytes, max_rows: int) -> bytes:
+    """Add a top-level member to SPARQL JSON results; clients ignore members they do not know,
+    so the document stays valid SPARQL JSON."""
+    note = f',"leongraph":{{"truncated":true,"max_rows":{max_rows}}}}}'.encode()
+    return body.rstrip()[:-1] + note
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 500 else text[:500] + "…"

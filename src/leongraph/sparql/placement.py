@@ -1,0 +1,133 @@
+"""Where a query runs: in the server's event loop, in a thread of the server, or in a worker
+process that a timeout can kill (executor.py). Only a query whose work cost.py bounds runs in
+the server, since the engine cannot be interrupted there.
+
+Bounding a query means parsing it with rdflib (milliseconds), so it is done off the request
+path, in one background thread, for the query texts a client sends a second time; the verdict
+is kept per text (and dropped when the data changes). Until then, and for every unbounded
+query, the worker runs it. Among bounded queries, the ones measured to take under
+``INLINE_SECONDS`` skip the thread hop as well.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from enum import Enum
+
+from leongraph.engine import Store
+from leongraph.sparql import cost
+from leongraph.sparql.evaluation import Plan
+from leongraph.vocab import PREFIXES
+
+log = logging.getLogger(__name__)
+
+#: Queries analysed and remembered (LRU); longer texts are not analysed at all.
+CACHE_SIZE = 2048
+MAX_TEXT = 20_000
+#: Analyses queued at once; past that a text waits for its next sighting (a flood of new
+#: texts cannot queue unbounded parsing work).
+MAX_PENDING = 16
+#: A bounded query measured faster than this runs in the event loop itself.
+INLINE_SECONDS = 0.002
+
+
+_UNSEEN = object()
+
+
+class Place(Enum):
+    LOOP = "loop"
+    THREAD = "thread"
+    WORKER = "worker"
+
+
+class Triage:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._verdicts: collections.OrderedDict[str, object] = collections.OrderedDict()
+        self._seconds: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._analyst = ThreadPoolExecutor(1, thread_name_prefix="leongraph-cost")
+        self._generation = 0
+        self._pending = 0  # analyses queued or running
+
+    def place(self, plan: Plan) -> Place:
+        """Where to run ``plan``; the first sightings of a text go to a worker."""
+        if plan.default_graphs is not None or plan.named_graphs is not None:
+            return Place.WORKER  # the statistics are those of the default graph
+        text = plan.text
+        with self._lock:
+            bound = self._verdicts.get(text, _UNSEEN)
+            if bound is _UNSEEN:
+                self._verdicts[text] = None
+                self._trim()
+                return Place.WORKER
+            self._verdicts.move_to_end(text)
+            if bound is None:  # seen again: worth analysing, once
+                if len(text) <= MAX_TEXT and self._pending < MAX_PENDING:
+                    self._verdicts[text] = cost.INF  # until analysed
+                    self._pending += 1
+                    self._analyst.submit(self._analyse, text, self._generation)
+                return Place.WORKER
+        assert isinstance(bound, float | int)
+        if bound <= cost.INLINE_WORK:
+            return Place.LOOP
+        if bound <= cost.THREAD_WORK:
+            took = self._seconds.get(text)
+            return Place.LOOP if took is not None and took <= INLINE_SECONDS else Place.THREAD
+        return Place.WORKER
+
+    def learn(self, text: str) -> float:
+        """Bound ``text`` now (in the calling thread) and remember it: for queries known in
+        advance, such as the examples the query page offers."""
+        bound = analyse(text, self._store)
+        with self._lock:
+            self._verdicts[text] = bound
+            self._trim()
+        return bound
+
+    def timed(self, plan: Plan, seconds: float) -> None:
+        """Record how long a query run in the server took (its next runs may skip the thread)."""
+        self._seconds[plan.text] = seconds
+
+    def forget(self) -> None:
+        """The data changed: every bound and timing is stale."""
+        with self._lock:
+            self._generation += 1
+            self._verdicts.clear()
+            self._seconds.clear()
+
+    def close(self) -> None:
+        self._analyst.shutdown(wait=False, cancel_futures=True)
+
+    def _trim(self) -> None:
+        while len(self._verdicts) > CACHE_SIZE:
+            text, _ = self._verdicts.popitem(last=False)
+            self._seconds.pop(text, None)
+
+    def _analyse(self, text: str, generation: int) -> None:
+        try:
+            bound = analyse(text, self._store)
+        finally:
+            with self._lock:
+                self._pending -= 1
+        with self._lock:
+            if generation == self._generation and text in self._verdicts:
+                self._verdicts[text] = bound
+
+
+def analyse(text: str, store: Store) -> float:
+    """The work bound of a query on ``store`` (infinite when it cannot be bounded)."""
+    stats = store.statistics()
+    if stats is None:
+        return cost.INF
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(text, initNs=PREFIXES).algebra
+        return cost.work_bound(algebra, stats)
+    except Exception:  # rdflib cannot read every query Oxigraph can: the worker runs those
+        log.debug("query not analysed", exc_info=True)
+        return cost.INF

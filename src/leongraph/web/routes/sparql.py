@@ -1,0 +1,164 @@
+"""The SPARQL 1.1 Protocol endpoint, ``/sparql``. Thin: the query pipeline (sparql/pipeline.py)
+reads, plans and runs a query; this route adds what only HTTP has: OPTIONS and 405, the size
+limit of a body, updates, and the service description (or the query page for a browser) when
+no query is asked."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from leongraph.errors import (
+    BadRequest,
+    EvaluationError,
+    Forbidden,
+    LeongraphError,
+    MethodNotAllowed,
+    NotAcceptable,
+    PayloadTooLarge,
+)
+from leongraph.formats import HTML, TURTLE, RdfFormat
+from leongraph.linkeddata.serialize import rdflib_name
+from leongraph.negotiation import negotiate
+from leongraph.sparql.evaluation import Answer, Plan, choose_formats
+from leongraph.sparql.pipeline import Asked
+from leongraph.sparql.protocol import SparqlRequest
+from leongraph.sparql.safety import check_update
+from leongraph.sparql.service_description import service_description
+from leongraph.web.routes.query_page import query_page
+from leongraph.web.state import AppState, app_state
+
+router = APIRouter()
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+_ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
+#: Where the hot path (hotpath.py) hands the route what it read of a request it does not answer
+#: itself: the request (an update, or no query), or the error that refuses it.
+HANDED_KEY = "leongraph.handed"
+
+
+@router.api_route(
+    "/sparql",
+    methods=_ROUTED_METHODS,
+    summary="SPARQL 1.1 Protocol endpoint",
+    description=(
+        "GET with ?query=, POST application/x-www-form-urlencoded (query= or update=), or "
+        "POST application/sparql-query with the query as the body. default-graph-uri and "
+        "named-graph-uri select the dataset; format= overrides Accept. Without a query: the "
+        "service description."
+    ),
+)
+async def sparql(request: Request) -> Response:
+    handed: SparqlRequest | Exception | None = request.scope.get(HANDED_KEY)
+    if isinstance(handed, Exception):
+        raise handed  # met by the hot path: rendered here, with every header
+    method = request.method
+    if method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+    if method not in ALLOWED_METHODS:
+        raise MethodNotAllowed(
+            f"{method} is not a SPARQL protocol method; use " + ", ".join(ALLOWED_METHODS) + ".",
+            allow=list(ALLOWED_METHODS),
+        )
+    state = app_state(request)
+    outcome: Plan | SparqlRequest
+    if handed is None:
+        body = await read_body(request, state.settings.max_body_bytes) if method == "POST" else b""
+        outcome = state.pipeline.plan(asked(request, body))
+    else:
+        outcome = handed
+    if isinstance(outcome, Plan):
+        return answer_response(await state.pipeline.run(outcome))
+    if outcome.update is not None:
+        return await _update(state, outcome)
+    return _describe_service(request, state, outcome)
+
+
+def asked(request: Request, body: bytes) -> Asked:
+    headers = request.headers
+    return Asked(
+        request.method,
+        request.scope.get("query_string", b""),
+        body,
+        headers.get("content-type"),
+        headers.get("accept"),
+        headers.get("accept-language"),
+    )
+
+
+def answer_response(answer: Answer) -> Response:
+    return Response(
+        answer.body,
+        headers={"Content-Type": answer.content_type, "Vary": "Accept", **answer.headers},
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"The request body is larger than the {limit} bytes this endpoint accepts.", limit=limit
+    )
+
+
+def _describe_service(request: Request, state: AppState, req: SparqlRequest) -> Response:
+    """The service description, or the query page for a browser."""
+    if req.format is not None:
+        # 400 for an unknown name; json / xml mean JSON-LD / RDF/XML here, as for CONSTRUCT
+        _, graph_format = choose_formats(req.format, None)
+        if graph_format is None:
+            raise NotAcceptable(
+                "The service description is RDF: "
+                + ", ".join(f.media_type for f in RdfFormat.all()),
+                offered=[f.media_type for f in RdfFormat.all()],
+            )
+        fmt = graph_format
+    else:
+        chosen = negotiate(request.headers.get("accept"), [*RdfFormat.all(), HTML], TURTLE)
+        if chosen is HTML:
+            return query_page(request)
+        fmt = chosen  # type: ignore[assignment]
+    endpoint = str(request.url.replace(query="", fragment=""))
+    graph = service_description(state.store, state.settings, endpoint)
+    body = graph.serialize(format=rdflib_name(fmt), encoding="utf-8")
+    return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
+
+
+async def _update(state: AppState, req: SparqlRequest) -> Response:
+    """SPARQL Update: refused (403) unless enabled; LOAD and SERVICE are always refused. The
+    update is applied to the server's store, then to the query workers' copy."""
+    assert req.update is not None
+    check_update(req.update, state.settings)
+    if req.has_dataset or req.using_graphs:
+        raise BadRequest(
+            "An update names its graphs in its text (WITH, USING, GRAPH): this endpoint takes "
+            "no default-graph-uri, named-graph-uri, using-graph-uri or using-named-graph-uri "
+            "with an update."
+        )
+    store = state.store
+    async with state.update_lock:
+        try:
+            await anyio.to_thread.run_sync(store.update, req.update)
+        except OSError as exc:
+            raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.") from exc
+        except LeongraphError:
+            raise
+        except Exception as exc:
+            raise EvaluationError(f"The update could not be applied: {exc}") from exc
+        await state.executor.update(req.update)
+        state.data_changed()  # ETags, Last-Modified and indexes follow the data
+    return Response(status_code=204)
