@@ -37,8 +37,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from leongraph.linkeddata import urls
 from leongraph.config import ENGINES
+from leongraph.linkeddata import urls
 from leongraph.vocab import PREFIXES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

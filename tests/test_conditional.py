@@ -113,7 +113,7 @@ def test_a_matching_tag_is_answered_without_running_the_route(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("the route ran")
 
-    monkeypatch.setattr("leongraph.web.pages.describe", fail)
+    monkeypatch.setattr("leongraph.web.routes.pages.describe", fail)
     r = client.get("/resource/mathilda", headers={"If-None-Match": etag})
     assert r.status_code == 304 and r.headers["etag"] == etag
     with pytest.raises(AssertionError, match="the route ran"):

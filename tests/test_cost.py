@@ -11,9 +11,9 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.sparql import prepareQuery
 
-from leongraph.sparql import cost
 from leongraph.config import PROJECT_ROOT, Settings
 from leongraph.engine import OxigraphStore, Store, from_dataset
+from leongraph.sparql import cost
 from leongraph.sparql.examples import load_examples, rows_of, run_example
 from leongraph.vocab import PREFIXES
 

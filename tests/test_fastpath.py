@@ -1,4 +1,4 @@
-"""The hot path of /sparql (fastpath.py) answers exactly as the full stack does: same status,
+"""The hot path of /sparql (web/hotpath.py) answers exactly as the full stack does: same status,
 headers and body for every way of asking, errors included; and it is the path queries take."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from leongraph.web.hotpath import SparqlFastPath
+from leongraph.web import hotpath
 
 #: Sends a request down the full stack without changing its answer (data is newer than 1970).
 FULL_STACK = {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}
@@ -61,13 +61,13 @@ def test_the_hot_path_answers_as_the_full_stack(
 ) -> None:
     how, query, headers = CASES[case]
     taken: list[bool] = []
-    original = SparqlFastPath._send
+    original = hotpath.answer_response
 
-    async def spy(self: SparqlFastPath, *args: object, **kwargs: object) -> None:
+    def spy(answer: object) -> object:
         taken.append(True)
-        await original(self, *args, **kwargs)  # type: ignore[arg-type]
+        return original(answer)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SparqlFastPath, "_send", spy)
+    monkeypatch.setattr(hotpath, "answer_response", spy)
     fast = _send(client, how, query, headers)
     fast_taken = bool(taken)
     full = _send(client, how, query, {**headers, **FULL_STACK})
@@ -135,7 +135,7 @@ def test_a_repeated_request_is_read_and_checked_once(
 
 
 def test_a_long_answer_is_compressed_off_the_event_loop(client: TestClient) -> None:
-    from leongraph.web.hotpath import GZIP_THREAD_MINIMUM
+    from leongraph.web.app import GZIP_THREAD_MINIMUM
 
     query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 4000"
     url = "/sparql?" + urlencode({"query": query, "format": "xml"})

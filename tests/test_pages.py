@@ -15,10 +15,10 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
-from leongraph.linkeddata import highlight, urls
 from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.formats import TRIG, RdfFormat
+from leongraph.linkeddata import highlight, urls
 from leongraph.linkeddata.describe import describe
 from leongraph.linkeddata.serialize import parse, same_quads
 from leongraph.vocab import GRAPH, LEON, RES, SENT
@@ -386,8 +386,8 @@ def test_no_name_or_header_makes_a_500(
 
 
 def test_readme_documents_every_linked_data_route() -> None:
-    from leongraph.web.routes import data, pages
     from leongraph.config import PROJECT_ROOT
+    from leongraph.web.routes import data, pages
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     routes = [r.path for m in (pages, data) for r in m.router.routes]  # type: ignore[attr-defined]

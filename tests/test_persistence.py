@@ -12,7 +12,8 @@ from rdflib import Dataset
 from leongraph import formats
 from leongraph.cli.main import main
 from leongraph.config import ENGINES, Settings
-from leongraph.engine import META_FILE, OxigraphStore, from_dataset, load_files
+from leongraph.engine import OxigraphStore, from_dataset, load_files
+from leongraph.engine.oxigraph import META_FILE
 from leongraph.errors import DataError
 from leongraph.graph import open_store
 from leongraph.vocab import GRAPH

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib.plugins.sparql import prepareQuery
 
-from leongraph.sparql import examples
 from leongraph.config import PROJECT_ROOT, Settings
 from leongraph.engine import QueryResult, Store
 from leongraph.errors import DataError
+from leongraph.sparql import examples
 from leongraph.sparql.examples import (
     Example,
     differences,

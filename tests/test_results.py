@@ -12,8 +12,7 @@ import pytest
 from rdflib import Dataset
 
 from leongraph import formats
-from leongraph.engine import results
-from leongraph.engine import RDFLIB_FORMATS, Store, from_dataset
+from leongraph.engine import Store, from_dataset, results
 
 # Ordered by plain strings: engines order mixed kinds of terms differently, and may.
 QUERY = """SELECT ?s ?p ?o WHERE { ?s ?p ?o }
@@ -111,7 +110,7 @@ def test_graph_results_parse_back(fmt: formats.RdfFormat, store: Store) -> None:
     expected = len(list(store.query(query).triples()))
     body = b"".join(store.query(query).serialize(fmt))
     ds = Dataset()
-    ds.parse(data=body, format=RDFLIB_FORMATS[fmt.name])
+    ds.parse(data=body, format=fmt.rdflib)
     assert expected > 0
     assert len(ds) == expected
     capped = store.query(query)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from leongraph.web.query_page import CONTENT_SECURITY_POLICY, STATIC_DIR
 
-from leongraph.sparql import examples
 from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.formats import RdfFormat, ResultsFormat
+from leongraph.sparql import examples
 from leongraph.vocab import PREFIXES
 from leongraph.web.app import create_app
+from leongraph.web.routes.query_page import CONTENT_SECURITY_POLICY, STATIC_DIR
 
 
 def test_page_is_html_with_versioned_local_assets(client: TestClient) -> None:

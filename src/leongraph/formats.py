@@ -81,7 +81,11 @@ JSON = ResultsFormat(
     _W3C + "SPARQL_Results_JSON",
 )
 XML = ResultsFormat(
-    "xml", "application/sparql-results+xml", "srx", ("application/xml",), _W3C + "SPARQL_Results_XML"
+    "xml",
+    "application/sparql-results+xml",
+    "srx",
+    ("application/xml",),
+    _W3C + "SPARQL_Results_XML",
 )
 CSV = ResultsFormat("csv", "text/csv", "csv", (), _W3C + "SPARQL_Results_CSV")
 TSV = ResultsFormat("tsv", "text/tab-separated-values", "tsv", (), _W3C + "SPARQL_Results_TSV")
@@ -91,7 +95,9 @@ TURTLE = RdfFormat(
     "ttl", "text/turtle", "ttl", ("application/x-turtle",), _W3C + "Turtle", rdflib="turtle"
 )
 NTRIPLES = RdfFormat("nt", "application/n-triples", "nt", (), _W3C + "N-Triples", rdflib="nt11")
-JSONLD = RdfFormat("jsonld", "application/ld+json", "jsonld", (), _W3C + "JSON-LD", rdflib="json-ld")
+JSONLD = RdfFormat(
+    "jsonld", "application/ld+json", "jsonld", (), _W3C + "JSON-LD", rdflib="json-ld"
+)
 RDFXML = RdfFormat("rdf", "application/rdf+xml", "rdf", (), _W3C + "RDF_XML", rdflib="xml")
 TRIG = RdfFormat("trig", "application/trig", "trig", (), _W3C + "TriG", dataset=True, rdflib="trig")
 NQUADS = RdfFormat(

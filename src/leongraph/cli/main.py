@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from leongraph.config import ENGINES, Settings
 from leongraph.cli import data, export, query, wikidata
+from leongraph.config import ENGINES, Settings
 from leongraph.errors import BadRequest, LeongraphError
 from leongraph.graph import open_store
 

@@ -311,5 +311,3 @@ def _ox_triples_writer(triples: Bound) -> Serializer:
         yield ox.serialize(items, format=ox_rdf_format(fmt), prefixes=PREFIXES)  # type: ignore[arg-type]
 
     return write
-
-

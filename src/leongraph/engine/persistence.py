@@ -68,9 +68,7 @@ def load_files(
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
             raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
     if dataset is not None:
-        store.bulk_extend(
-            with_union(ox_quad(*q) for q in dataset.quads((None, None, None, None)))
-        )
+        store.bulk_extend(with_union(ox_quad(*q) for q in dataset.quads((None, None, None, None))))
         digest.update(RdflibStore(dataset).fingerprint().encode())
     store.flush()
     loaded = OxigraphStore(store, union_stored=True)

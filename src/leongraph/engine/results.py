@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
+from leongraph.vocab import SPARQL_RESULTS, XSD
+
 Term = tuple[str, str, str | None, str | None]
 T = TypeVar("T")
 Row = Sequence[Term | None]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _BATCH = 256  # rows per yielded chunk: few writes, bounded memory
 
 # Lexical forms Turtle writes without quotes (Oxigraph's TSV does the same).
@@ -107,7 +108,7 @@ def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Itera
     elif fmt == "xml":
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
         yield (
-            '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            '<?xml version="1.0"?><sparql xmlns="' + SPARQL_RESULTS + '">'
             f"<head>{head}</head><results>"
         ).encode()
         yield from _batched(rows, lambda row: _xml_row(variables, row))
@@ -161,7 +162,7 @@ def write_boolean(fmt: str, value: bool) -> bytes:
         return f'{{"head":{{}},"boolean":{text}}}'.encode()
     if fmt == "xml":
         return (
-            '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            '<?xml version="1.0"?><sparql xmlns="' + SPARQL_RESULTS + '">'
             f"<head></head><boolean>{text}</boolean></sparql>"
         ).encode()
     if fmt in ("csv", "tsv"):

@@ -109,5 +109,3 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def ox_quad(s: Node, p: Node, o: Node, g: Node | None) -> ox.Quad:
     graph = to_oxigraph(g) if isinstance(g, URIRef) else ox.DefaultGraph()
     return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
-
-

@@ -65,5 +65,3 @@ def _keep_parked() -> None:
     for parked in _graveyards.values():
         for obj in parked:
             ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
-
-

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from leongraph.errors import DataError
 from leongraph.graph.loading import parse_into
+from leongraph.vocab import RES, SH, SHAPES
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SHAPES = Namespace("https://w3id.org/leongraph/shapes#")
 SHAPES_PATH = Path("shapes") / "leon.shacl.ttl"
 
 
@@ -82,7 +81,7 @@ def _node_shape(shapes: Graph, shape: URIRef) -> URIRef:
 
 def _short(term: object) -> str:
     text = str(term)
-    for prefix, ns in (("shapes:", str(SHAPES)), ("res:", "https://w3id.org/leongraph/resource/")):
+    for prefix, ns in (("shapes:", str(SHAPES)), ("res:", str(RES))):
         if text.startswith(ns):
             return prefix + text[len(ns) :]
     return text

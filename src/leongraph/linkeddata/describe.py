@@ -11,26 +11,26 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 
 from leongraph.engine import Store, Term
-from leongraph.vocab import BASE, NIF, PREFIXES, SENT
+from leongraph.vocab import BASE, FOAF, LEON, NIF, PREFIXES, RDF, RDF_TYPE, RDFS, SCHEMA, SENT, SKOS
 
 #: Predicates that name a thing, best first.
 LABEL_PREDICATES = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://schema.org/name",
-    "http://xmlns.com/foaf/0.1/name",
+    RDFS + "label",
+    SKOS + "prefLabel",
+    SCHEMA + "name",
+    FOAF + "name",
 )
-ALT_LABEL_PREDICATES = ("http://www.w3.org/2004/02/skos/core#altLabel",)
+ALT_LABEL_PREDICATES = (SKOS + "altLabel",)
 #: Predicates that hold the text of a source sentence, best first.
 TEXT_PREDICATES = (
     str(NIF.isString),
     str(NIF.anchorOf),
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#value",
-    "http://schema.org/text",
-    "https://w3id.org/leongraph/ontology#text",
+    RDF + "value",
+    SCHEMA + "text",
+    LEON + "text",
 )
 MAX_INCOMING = 1000
-POSITION = "https://w3id.org/leongraph/ontology#position"
+POSITION = LEON + "position"
 LANGUAGES = ("en", "", None)
 
 
@@ -118,7 +118,7 @@ class Description:
 
     @property
     def types(self) -> list[Term]:
-        return self.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        return self.values(RDF_TYPE)
 
 
 def curie(iri: str) -> str | None:

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from rdflib import BNode, Literal, URIRef
 
 from leongraph.engine import Term
+from leongraph.vocab import RDF_TYPE, XSD
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 NATIVE = {XSD + "integer": int, XSD + "boolean": bool}
 
 Context = dict[str, object]

@@ -12,17 +12,14 @@ from leongraph.engine import Store, Term
 from leongraph.linkeddata.describe import Description, Index, Statement, graph_quads
 from leongraph.linkeddata.urls import ONTOLOGY_IRI
 from leongraph.linkeddata.viewmodels import Linker, Value, triples
-from leongraph.vocab import LEON, ONTOLOGY_GRAPH
+from leongraph.vocab import LEON, ONTOLOGY_GRAPH, OWL, RDF, RDF_TYPE, RDFS, SKOS, WDT
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 PROPERTY_TYPES = {
     OWL + "ObjectProperty",
     OWL + "DatatypeProperty",
     OWL + "AnnotationProperty",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+    RDF + "Property",
 }
 #: Predicates that relate a term to another vocabulary's term.
 ALIGNMENT_PREDICATES = (
@@ -30,11 +27,11 @@ ALIGNMENT_PREDICATES = (
     OWL + "equivalentProperty",
     RDFS + "subClassOf",
     RDFS + "subPropertyOf",
-    "http://www.w3.org/2004/02/skos/core#exactMatch",
-    "http://www.w3.org/2004/02/skos/core#closeMatch",
-    "http://www.w3.org/2004/02/skos/core#broadMatch",
-    "http://www.w3.org/2002/07/owl#sameAs",
-    "http://www.wikidata.org/prop/direct/P1628",
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "broadMatch",
+    OWL + "sameAs",
+    WDT + "P1628",
 )
 EXAMPLES = 3
 

@@ -11,21 +11,11 @@ from rdflib import Dataset, Graph, URIRef
 from leongraph.engine import Store, Term
 from leongraph.formats import RdfFormat
 from leongraph.linkeddata.jsonld import to_jsonld
-from leongraph.vocab import BASE, LEON, PREFIXES
+from leongraph.vocab import BASE, LEON, OWL, PREFIXES, PROV, RDF, RDFS, SKOS
 
 JsonLdContext = dict[str, object]
 
 #: rdflib's parser/serializer names for the registry's formats.
-RDFLIB_NAMES = {
-    "ttl": "turtle",
-    "nt": "nt11",
-    "jsonld": "json-ld",
-    "rdf": "xml",
-    "trig": "trig",
-    "nq": "nquads",
-}
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 #: Common terms from other vocabularies used by the data, with their short keys.
 COMMON_TERMS: dict[str, tuple[str, bool]] = {
     "label": (RDFS + "label", False),
@@ -35,16 +25,16 @@ COMMON_TERMS: dict[str, tuple[str, bool]] = {
     "subPropertyOf": (RDFS + "subPropertyOf", True),
     "domain": (RDFS + "domain", True),
     "range": (RDFS + "range", True),
-    "sameAs": ("http://www.w3.org/2002/07/owl#sameAs", True),
-    "equivalentClass": ("http://www.w3.org/2002/07/owl#equivalentClass", True),
-    "equivalentProperty": ("http://www.w3.org/2002/07/owl#equivalentProperty", True),
-    "altLabel": ("http://www.w3.org/2004/02/skos/core#altLabel", False),
-    "wasDerivedFrom": ("http://www.w3.org/ns/prov#wasDerivedFrom", True),
+    "sameAs": (OWL + "sameAs", True),
+    "equivalentClass": (OWL + "equivalentClass", True),
+    "equivalentProperty": (OWL + "equivalentProperty", True),
+    "altLabel": (SKOS + "altLabel", False),
+    "wasDerivedFrom": (PROV + "wasDerivedFrom", True),
 }
 
 
 def rdflib_name(fmt: RdfFormat) -> str:
-    return RDFLIB_NAMES[fmt.name]
+    return fmt.rdflib
 
 
 def _bind(g: Graph) -> None:

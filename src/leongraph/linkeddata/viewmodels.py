@@ -14,11 +14,7 @@ from leongraph.formats import RdfFormat
 from leongraph.linkeddata.describe import Description, Statement, curie, graph_order
 from leongraph.linkeddata.highlight import Segment, highlight
 from leongraph.linkeddata.urls import local_path
-from leongraph.vocab import SENT, WD
-
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from leongraph.vocab import OWL_SAME_AS, RDFS_COMMENT, SENT, WD, XSD
 
 
 @dataclass(frozen=True)

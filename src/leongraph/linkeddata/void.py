@@ -12,11 +12,8 @@ from rdflib.namespace import XSD
 
 from leongraph.engine import Store, Term
 from leongraph.formats import RdfFormat
-from leongraph.vocab import BASE, WD
+from leongraph.vocab import BASE, DCTERMS, FORMATS, RDF, VOID, WD
 
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: The IRI of the dataset itself and the named graph its description lives in.
 DATASET = URIRef(BASE + "dataset")
 LINKSET = URIRef(BASE + "dataset#wikidata-")
@@ -94,7 +91,7 @@ def void_triples(
         return Literal(n, datatype=XSD.integer)
 
     d = DATASET
-    yield d, RDF_TYPE, URIRef(v + "Dataset")
+    yield d, RDF.type, URIRef(v + "Dataset")
     yield d, URIRef(DCTERMS + "title"), Literal("Léon: The Professional knowledge graph", lang="en")
     yield (
         d,
@@ -112,7 +109,7 @@ def void_triples(
     yield d, URIRef(v + "vocabulary"), URIRef(BASE + "ontology#")
     for fmt in formats:
         yield d, URIRef(v + "dataDump"), URIRef(f"{public_base}export/leon.{fmt.extension}")
-    yield d, URIRef(v + "feature"), URIRef("http://www.w3.org/ns/formats/Turtle")
+    yield d, URIRef(v + "feature"), FORMATS.Turtle
     for name, n in (
         ("triples", stats.triples),
         ("entities", stats.entities),
@@ -133,12 +130,12 @@ def void_triples(
         yield part, URIRef(v + "property"), URIRef(prop)
         yield part, URIRef(v + "triples"), lit(n)
     wikidata = URIRef("http://www.wikidata.org/")
-    yield wikidata, RDF_TYPE, URIRef(v + "Dataset")
+    yield wikidata, RDF.type, URIRef(v + "Dataset")
     yield wikidata, URIRef(v + "uriSpace"), Literal(str(WD))
     for i, (prop, n) in enumerate(sorted(stats.wikidata_links.items())):
         ls = URIRef(f"{LINKSET}{i}")
         yield d, URIRef(v + "subset"), ls
-        yield ls, RDF_TYPE, URIRef(v + "Linkset")
+        yield ls, RDF.type, URIRef(v + "Linkset")
         yield ls, URIRef(v + "linkPredicate"), URIRef(prop)
         yield ls, URIRef(v + "subjectsTarget"), d
         yield ls, URIRef(v + "objectsTarget"), wikidata

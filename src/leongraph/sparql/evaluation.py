@@ -28,6 +28,7 @@ from leongraph.errors import (
 )
 from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
 from leongraph.negotiation import negotiate
+from leongraph.sparql import label_service
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_length, check_query
 
@@ -150,9 +151,9 @@ def _rewrite_labels(text: str, accept_language: str | None, settings: Settings) 
 @functools.lru_cache(maxsize=256)
 def _rewrite_cached(text: str, accept_language: str | None) -> str:
     """The rewrite is pure and takes milliseconds for a WDQS query: once per text."""
-    from leongraph.sparql import label_service
-
-    return label_service.rewrite_label_service(text, label_service.accept_languages(accept_language))
+    return label_service.rewrite_label_service(
+        text, label_service.accept_languages(accept_language)
+    )
 
 
 def execute(store: Store, plan: Plan) -> Answer:

@@ -23,6 +23,8 @@ from leongraph.config import Settings
 from leongraph.engine import QueryResult, Store, Term
 from leongraph.errors import DataError
 from leongraph.sparql import lexer
+from leongraph.sparql.evaluation import prepare
+from leongraph.sparql.protocol import SparqlRequest
 from leongraph.vocab import PREFIXES
 
 QUERY_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.rq$")
@@ -156,9 +158,6 @@ def folder_problems(folder: Path) -> list[str]:
 def run_example(store: Store, example: Example, settings: Settings) -> QueryResult:
     """Run an example as the endpoint would: the label service rewritten, the safety rules
     applied and the dataset taken from the query's FROM clauses."""
-    from leongraph.sparql.evaluation import prepare
-    from leongraph.sparql.protocol import SparqlRequest
-
     plan = prepare(SparqlRequest(query=example.text), settings)
     return store.query(
         plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs

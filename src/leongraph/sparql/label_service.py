@@ -26,20 +26,29 @@ import re
 from dataclasses import dataclass, field
 
 from leongraph.errors import BadRequest
+from leongraph.sparql.label_patterns import (
+    PREDICATES,
+    UNBOUND,
+    automatic,
+    fresh,
+    in_language,
+    label_patterns,
+)
 from leongraph.sparql.lexer import Token, tokens
-from leongraph.vocab import PREFIXES
+from leongraph.vocab import (
+    BD,
+    OWL_SAME_AS,
+    PREFIXES,
+    QUERY_HINTS,
+    SCHEMA_ALTERNATE_NAME,
+    SKOS_ALT_LABEL,
+    WIKIBASE,
+    WIKIBASE_LABEL,
+)
 
-WIKIBASE_LABEL = "http://wikiba.se/ontology#label"
-WIKIBASE_LANGUAGE = "http://wikiba.se/ontology#language"
-BD_SERVICE_PARAM = "http://www.bigdata.com/rdf#serviceParam"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SCHEMA_DESCRIPTION = "http://schema.org/description"
-SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-SCHEMA_ALTERNATE_NAME = "http://schema.org/alternateName"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+WIKIBASE_LANGUAGE = str(WIKIBASE.language)
+BD_SERVICE_PARAM = str(BD.serviceParam)
 AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
-QUERY_HINTS = "http://www.bigdata.com/queryHints#"
-UNBOUND = "urn:x-leongraph:unbound"  # joins nothing: the key of rows whose ?x is unbound
 DEFAULT_LANGUAGE = "en"
 
 #: ISO 639-1 codes, plus "mul" (Wikidata's "multiple languages"). Region and script subtags
@@ -54,14 +63,6 @@ _ISO_639_1 = """
     mul"""
 ISO_639_1 = frozenset(_ISO_639_1.split())
 _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
-
-# What each kind of variable is bound from, by the suffix of its name (longest first).
-_SUFFIXES = (
-    ("AltLabel", SKOS_ALT_LABEL),
-    ("Label", RDFS_LABEL),
-    ("Description", SCHEMA_DESCRIPTION),
-)
-_PREDICATES = frozenset(p for _, p in _SUFFIXES)
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _add_triple(
             raise _malformed('only bd:serviceParam wikibase:language "…" is supported')
         service.languages.append(_string_value(obj.text))
         return
-    if subject.kind == "var" and obj.kind == "var" and p in _PREDICATES:
+    if subject.kind == "var" and obj.kind == "var" and p in PREDICATES:
         service.explicit.append((subject.text[1:], p, obj.text[1:]))
         return
     raise _malformed(f"unsupported triple {subject.text} {predicate.text} {obj.text}")
@@ -324,7 +325,7 @@ def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: lis
         for i, t in enumerate(toks)
         if t.kind == "var" and open_i < i < close_i and not service.start <= i <= service.end
     }
-    wanted = service.explicit or _automatic(outside, in_group)
+    wanted = service.explicit or automatic(outside, in_group)
     used = set(outside)
     guards: dict[str, str] = {}
     # Oxigraph leaves ?g unbound in GRAPH ?g { subquery } (and rdflib loses the rows when the
@@ -332,7 +333,7 @@ def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: lis
     in_graph = open_i > 1 and toks[open_i - 1].kind == "var" and _is_word(toks[open_i - 2], "GRAPH")
     aliases = [] if in_graph else [w for w in wanted if w[1] == SKOS_ALT_LABEL]
     patterns = "".join(
-        _patterns(base, p, out, languages, used, guards)
+        label_patterns(base, p, out, languages, used, guards)
         for base, p, out in wanted
         if (base, p, out) not in aliases
     )
@@ -419,7 +420,7 @@ def _grouped(
     )
     for a, b in reversed(cut):
         body = body[: a - base_offset] + " " + body[b - base_offset :]
-    row, nothing = _fresh("row", used), _fresh("none", used)
+    row, nothing = fresh("row", used), fresh("none", used)
     inner = [f"  BIND(BNODE() AS ?{row})"]
     aggregates, binds = [], []
     keys: dict[str, str] = {}
@@ -429,18 +430,18 @@ def _grouped(
     )
     for base, _, out in (w for w in wanted if w[1] == SKOS_ALT_LABEL):
         if base not in keys:
-            keys[base] = _fresh("k", used)
+            keys[base] = fresh("k", used)
             inner.append(f"  BIND(COALESCE(?{base}, <{UNBOUND}>) AS ?{keys[base]})")
         key, candidates = keys[base], []
         for n, lang in enumerate([*languages, ""]):
-            value, other, joined = _fresh("a", used), _fresh("b", used), _fresh("g", used)
+            value, other, joined = fresh("a", used), fresh("b", used), fresh("g", used)
             earlier = ", ".join(f'"{code}"' for code in languages[:n])
             absent = (
                 f" FILTER NOT EXISTS {{ ?{key} {path} ?{other}"
                 f" FILTER(LCASE(LANG(?{other})) IN ({earlier})) }}"
             )
             inner.append(
-                f"  OPTIONAL {{ ?{key} {path} ?{value} FILTER({_in_language(value, lang)})"
+                f"  OPTIONAL {{ ?{key} {path} ?{value} FILTER({in_language(value, lang)})"
                 + (absent if earlier else "")
                 + " }"
             )
@@ -459,109 +460,6 @@ def _grouped(
         + "".join(f"{bind}\n" for bind in binds)
         + patterns
         + "".join(f"  {f}\n" for f in moved)
-    )
-
-
-def _automatic(variables: list[str], in_group: set[str]) -> list[tuple[str, str, str]]:
-    """(?x, predicate, ?xLabel) for every label-like variable whose ?x the group binds."""
-    wanted: list[tuple[str, str, str]] = []
-    for name in dict.fromkeys(variables):
-        if name in in_group:
-            continue  # the query binds it itself
-        for suffix, predicate in _SUFFIXES:
-            base = name[: -len(suffix)]
-            if name.endswith(suffix) and base in in_group:
-                wanted.append((base, predicate, name))
-                break
-    return wanted
-
-
-def _fresh(stem: str, used: set[str]) -> str:
-    """A helper variable no other variable of the query is called; short, because rdflib's
-    parser time grows with the text."""
-    n = 0
-    while f"_wikibase_{stem}{n}" in used:
-        n += 1
-    used.add(f"_wikibase_{stem}{n}")
-    return f"_wikibase_{stem}{n}"
-
-
-def _patterns(
-    base: str,
-    predicate: str,
-    out: str,
-    languages: list[str],
-    used: set[str],
-    keys: dict[str, str],
-) -> str:
-    """SPARQL that binds ?out from ?base in the first of ``languages`` that has a value.
-
-    Values are looked up from the row's own ?base, one ``OPTIONAL`` per language, so the
-    cost grows with the rows of the answer, not with the graph. The key is ?base or, where
-    ?base is unbound, an IRI no graph holds: such rows keep ?out unbound instead of joining
-    every labelled entity."""
-    lines = [""]
-    if base not in keys:
-        keys[base] = _fresh("k", used)
-        lines.append(f"  BIND(COALESCE(?{base}, <{UNBOUND}>) AS ?{keys[base]})")
-    key = keys[base]
-    candidates: list[str] = []
-    for lang in [*languages, ""]:  # "": a value without a language tag comes last
-        if predicate == SKOS_ALT_LABEL:
-            var = _fresh("v", used)
-            lines.append(_aliases(key, var, lang, used))
-            candidates.append(f"?{var}")
-            continue
-        for lent in (False, True):  # the entity's own value first, then a lent one
-            var = _fresh("v", used)
-            lines.append(_smallest(key, predicate, var, lang, lent, used))
-            candidates.append(f"?{var}")
-    if predicate == RDFS_LABEL:
-        candidates.append(f'IF(isIRI(?{base}), REPLACE(STR(?{base}), "^.*[/#]", ""), STR(?{base}))')
-    lines.append(f"  BIND(COALESCE({', '.join(candidates)}) AS ?{out})\n")
-    return "\n".join(lines)
-
-
-def _in_language(var: str, lang: str) -> str:
-    return f'LCASE(LANG(?{var})) = "{lang}"'
-
-
-def _smallest(key: str, predicate: str, var: str, lang: str, lent: bool, used: set[str]) -> str:
-    """``OPTIONAL`` binding ?var to the smallest ``predicate`` value in ``lang`` of ?key, or of
-    the resources ``owl:sameAs`` ?key (``lent``): a total order, so one value per row.
-
-    Two values of one language never share their string (both engines compare language tags
-    without case), so the string orders them; untagged ones may differ by datatype, and equal
-    lent values by the resource lending them. (A ``(^owl:sameAs)?`` path would do both in
-    one pattern, but Oxigraph then evaluates it over the whole graph: 250 times slower.)"""
-    other = _fresh("o", used)
-    before = [f"STR(?{other}) < STR(?{var})"]
-    if not lang:
-        before.append(
-            f"STR(?{other}) = STR(?{var}) && STR(DATATYPE(?{other})) < STR(DATATYPE(?{var}))"
-        )
-    own = theirs = f"?{key}"
-    if lent:
-        source, source2 = _fresh("s", used), _fresh("s", used)
-        before.append(f"sameTerm(?{other}, ?{var}) && STR(?{source2}) < STR(?{source})")
-        own = f"?{source} <{OWL_SAME_AS}> ?{key} . ?{source}"
-        theirs = f"?{source2} <{OWL_SAME_AS}> ?{key} . ?{source2}"
-    return (
-        f"  OPTIONAL {{ {own} <{predicate}> ?{var} FILTER({_in_language(var, lang)})"
-        f" FILTER NOT EXISTS {{ {theirs} <{predicate}> ?{other}"
-        f" FILTER({_in_language(other, lang)} && ({' || '.join(before)})) }} }}"
-    )
-
-
-def _aliases(key: str, var: str, lang: str, used: set[str]) -> str:
-    """``OPTIONAL`` binding ?var to the aliases of ?key in ``lang``, joined with ", ", grouped
-    over every alias of the graph (only where ``_grouped`` cannot be used)."""
-    value, same = _fresh("a", used), _fresh("s", used)
-    path = f"<{SKOS_ALT_LABEL}>|<{SCHEMA_ALTERNATE_NAME}>"
-    return (
-        f'  OPTIONAL {{ SELECT ?{key} (GROUP_CONCAT(DISTINCT ?{value}; separator=", ") AS ?{var})'
-        f" WHERE {{ {{ ?{key} {path} ?{value} }} UNION {{ ?{same} <{OWL_SAME_AS}> ?{key} ."
-        f" ?{same} {path} ?{value} }} FILTER({_in_language(value, lang)}) }} GROUP BY ?{key} }}"
     )
 
 

@@ -24,9 +24,7 @@ import functools
 from leongraph.config import Settings
 from leongraph.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedQuery
 from leongraph.sparql.lexer import QueryText, scan
-from leongraph.vocab import PREFIXES
-
-LABEL_SERVICE = "http://wikiba.se/ontology#label"
+from leongraph.vocab import PREFIXES, WIKIBASE_LABEL
 
 
 def check_length(text: str, settings: Settings) -> None:
@@ -83,7 +81,7 @@ def _refuse_services(found: QueryText) -> None:
         label = (
             " The Wikidata label service is only understood in its usual form, "
             'SERVICE wikibase:label { bd:serviceParam wikibase:language "en" . }.'
-            if service.iri == LABEL_SERVICE
+            if service.iri == WIKIBASE_LABEL
             else ""
         )
         raise UnsupportedQuery(

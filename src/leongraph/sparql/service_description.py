@@ -5,31 +5,14 @@ no federated query), the limits, and every named graph with its size (void:tripl
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from leongraph import __version__
 from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.formats import RdfFormat, ResultsFormat
-
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-ENT = Namespace("http://www.w3.org/ns/entailment/")
-
-#: W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
-_FORMAT_IRIS = {
-    "json": FORMATS.SPARQL_Results_JSON,
-    "xml": FORMATS.SPARQL_Results_XML,
-    "csv": FORMATS.SPARQL_Results_CSV,
-    "tsv": FORMATS.SPARQL_Results_TSV,
-    "ttl": FORMATS.Turtle,
-    "nt": FORMATS["N-Triples"],
-    "jsonld": FORMATS["JSON-LD"],
-    "rdf": FORMATS.RDF_XML,
-    "trig": FORMATS.TriG,
-    "nq": FORMATS["N-Quads"],
-}
+from leongraph.vocab import ENTAILMENT, FORMATS, SD
 
 
 def service_description(store: Store, settings: Settings, endpoint: str) -> Graph:
@@ -40,7 +23,7 @@ def service_description(store: Store, settings: Settings, endpoint: str) -> Grap
         ("formats", FORMATS),
         ("void", VOID),
         ("dcterms", DCTERMS),
-        ("ent", ENT),
+        ("ent", ENTAILMENT),
     ):
         g.bind(prefix, ns)
     service = URIRef(endpoint)
@@ -58,9 +41,9 @@ def service_description(store: Store, settings: Settings, endpoint: str) -> Grap
     if settings.allow_updates:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     for fmt in (*ResultsFormat.all(), *RdfFormat.all()):
-        g.add((service, SD.resultFormat, _FORMAT_IRIS[fmt.name]))
+        g.add((service, SD.resultFormat, URIRef(fmt.w3c)))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
-    g.add((service, SD.defaultEntailmentRegime, ENT.Simple))
+    g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
 
     dataset = BNode("dataset")
     g.add((service, SD.defaultDataset, dataset))

@@ -25,6 +25,11 @@ from leongraph.web.hotpath import HotPath
 from leongraph.web.routes import data, pages, query_page, sparql, wikidata
 from leongraph.web.state import AppState, Derived
 
+#: Answers at least this long are gzipped for clients that accept it; from the second size on,
+#: in a thread, so that a long compression never holds up the event loop.
+GZIP_MINIMUM = 1024
+GZIP_THREAD_MINIMUM = 128 * 1024
+
 
 class LeongraphApp(FastAPI):
     """FastAPI with the hot path of /sparql (hotpath.py) in front of every layer, and the
@@ -56,7 +61,10 @@ def middleware(settings: Settings) -> list[Middleware]:
                 max_age=86400,
             )
         )
-    layers += [Middleware(GZipMiddleware, minimum_size=1024), Middleware(errors.BugMiddleware)]
+    gzip = Middleware(
+        GZipMiddleware, minimum_size=GZIP_MINIMUM, thread_minimum_size=GZIP_THREAD_MINIMUM
+    )
+    layers += [gzip, Middleware(errors.BugMiddleware)]
     return layers
 
 

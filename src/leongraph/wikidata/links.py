@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leongraph.engine import Store
 from leongraph.errors import DataError
-from leongraph.vocab import LEON
+from leongraph.vocab import LEON, PQ, PQV, PS, PSV, WDT, P
 from leongraph.wikidata.matching import Index, fold
 
 REFERENCE = Path("reference") / "wikidata-ids.tsv"
@@ -132,12 +132,12 @@ def as_json(found: list[Link]) -> list[dict[str, object]]:
 
 #: The predicates of a Wikidata property entity, and the namespace of the term each points to.
 PROPERTY_FORMS = (
-    ("directClaim", "http://www.wikidata.org/prop/direct/"),
-    ("claim", "http://www.wikidata.org/prop/"),
-    ("statementProperty", "http://www.wikidata.org/prop/statement/"),
-    ("statementValue", "http://www.wikidata.org/prop/statement/value/"),
-    ("qualifier", "http://www.wikidata.org/prop/qualifier/"),
-    ("qualifierValue", "http://www.wikidata.org/prop/qualifier/value/"),
+    ("directClaim", str(WDT)),
+    ("claim", str(P)),
+    ("statementProperty", str(PS)),
+    ("statementValue", str(PSV)),
+    ("qualifier", str(PQ)),
+    ("qualifierValue", str(PQV)),
 )
 _USED_PROPERTIES = (
     "SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(REGEX(STR(?p), "

@@ -20,11 +20,18 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from leongraph.engine import Store
-from leongraph.vocab import LEON, ONTOLOGY_GRAPH, RES, WD, WDT
-
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "http://schema.org/"
+from leongraph.vocab import (
+    LEON,
+    ONTOLOGY_GRAPH,
+    OWL_SAME_AS,
+    RDF_TYPE,
+    RDFS,
+    RES,
+    SCHEMA,
+    SKOS,
+    WD,
+    WDT,
+)
 
 #: Name-giving properties and how much an exact hit on each is worth (100 = a full name).
 NAME_WEIGHTS: dict[str, float] = {
@@ -243,12 +250,12 @@ def build_index(store: Store) -> Index:
             entity.names.append((fold(str(o)), NAME_WEIGHTS[pred]))
             if pred in (RDFS + "label", SCHEMA + "name", str(LEON.title)):
                 labels[iri].setdefault(o.language or "", str(o))
-        elif pred == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and str(o) in classes:
+        elif pred == RDF_TYPE and str(o) in classes:
             entity.types |= {str(o), *supers.get(str(o), ())}
         elif pred in (SCHEMA + "description", RDFS + "comment") and isinstance(o, Literal):
             if o.language in (None, "", "en") and not entity.description:
                 entity.description = str(o)
-        elif pred == "http://www.w3.org/2002/07/owl#sameAs" and str(o).startswith(str(WD)):
+        elif pred == OWL_SAME_AS and str(o).startswith(str(WD)):
             entity.wikidata = str(o).removeprefix(str(WD))
         if pred.startswith(leon) and isinstance(o, URIRef | Literal):
             entity.facts.setdefault(pred, []).append(o)

@@ -19,14 +19,13 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from leongraph.engine import Store
-from leongraph.vocab import PQ, PS, PSV, RES, SENT, WD, WDT, WIKIBASE
+from leongraph.vocab import PQ, PS, PSV, RES, SENT, WD, WDT, WIKIBASE, XSD
 from leongraph.vocab import P as WDP
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MEDIA_TYPE = "text/plain; charset=utf-8"
 # Only the Wikidata-model triples (and each one's graph), so a large store is not read whole.
 _WIKIDATA_QUADS = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o }
-    FILTER(STRSTARTS(STR(?p), "http://www.wikidata.org/prop/") || ?p = wikibase:quantityUnit) }"""
+    FILTER(STRSTARTS(STR(?p), STR(p:)) || ?p = wikibase:quantityUnit) }"""
 _RESOURCE_LABELS = f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ ?s rdfs:label ?l
     FILTER(STRSTARTS(STR(?s), "{RES}") && LANGMATCHES(LANG(?l), "en")) }} GROUP BY ?s"""
 

@@ -176,8 +176,6 @@ def manifest(index: Index, base: str) -> dict[str, Any]:
     }
 
 
-
-
 def query_batch(index: Index, batch: object) -> dict[str, Any]:
     """0.2: {"q0": {query, type, limit, properties}, ...} -> {"q0": {"result": [...]}, ...}."""
     if not isinstance(batch, dict):
@@ -248,7 +246,9 @@ def suggest_type(index: Index, prefix: str) -> dict[str, Any]:
 
 def suggest_property(index: Index, prefix: str) -> dict[str, Any]:
     found = _prefixed(index.properties, prefix)
-    return {"result": [{"id": p.removeprefix(str(LEON)), "name": index.properties[p]} for p in found]}
+    return {
+        "result": [{"id": p.removeprefix(str(LEON)), "name": index.properties[p]} for p in found]
+    }
 
 
 def _prefixed(labels: dict[str, str], prefix: str) -> list[str]:

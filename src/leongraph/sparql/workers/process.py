@@ -28,6 +28,7 @@ from leongraph.sparql.workers.wire import (
 
 log = logging.getLogger(__name__)
 
+
 def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
     """Answer plans until the server closes the socket."""
     faulthandler.disable()  # an engine that aborts on its memory cap is reported, not dumped

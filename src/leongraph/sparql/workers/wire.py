@@ -78,8 +78,6 @@ def _dumps(reply: tuple[object, ...]) -> bytes:
     return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-
-
 async def exchange(sock: socket.socket, payload: bytes) -> bytes | memoryview:
     """Send one frame and read the one frame that answers it, on the running event loop. The
     first read takes the header and (for most answers) the whole payload: one wait, no copy."""

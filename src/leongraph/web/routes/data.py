@@ -82,7 +82,9 @@ def graph_store(request: Request) -> Response:
     methods=["GET", "HEAD"],
 )
 def context(request: Request) -> Response:
-    body = json.dumps({"@context": app_state(request).publication().context}, indent=2, ensure_ascii=False)
+    body = json.dumps(
+        {"@context": app_state(request).publication().context}, indent=2, ensure_ascii=False
+    )
     return Response(body.encode("utf-8"), media_type="application/ld+json")
 
 

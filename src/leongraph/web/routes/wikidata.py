@@ -68,11 +68,17 @@ async def reconcile(request: Request) -> Response:
     index = index_for(request)
     params = await _params(request)
     if "__json__" in params:
-        return _reply(request, service.json_batch(index, service.parse_json(params["__json__"], "body")))
+        return _reply(
+            request, service.json_batch(index, service.parse_json(params["__json__"], "body"))
+        )
     if "extend" in params:
-        return _reply(request, service.extend(index, service.parse_json(params["extend"], "extend")))
+        return _reply(
+            request, service.extend(index, service.parse_json(params["extend"], "extend"))
+        )
     if "queries" in params:
-        return _reply(request, service.query_batch(index, service.parse_json(params["queries"], "queries")))
+        return _reply(
+            request, service.query_batch(index, service.parse_json(params["queries"], "queries"))
+        )
     if "query" in params:
         return _reply(request, service.single_query(index, params["query"]))
     return _reply(request, service.manifest(index, str(request.base_url).rstrip("/")))
