@@ -171,7 +171,8 @@ def test_nothing_parked_for_a_finished_thread_is_dropped_at_exit() -> None:
     script = textwrap.dedent(
         """
         import threading
-        from leongraph.engine import OxigraphStore, _graveyards
+        from leongraph.engine import OxigraphStore
+        from leongraph.engine.threads import _graveyards
         store = OxigraphStore.from_quads([])
         made = []
         t = threading.Thread(target=lambda: made.append(store.query("SELECT * { ?s ?p ?o }")))

@@ -4,11 +4,10 @@ as ``GET /export/leon.<ext>`` apart from the VoID links, which name the public b
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from leongraph.config import ENGINES, Settings
+from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest
 from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
@@ -34,8 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="one named graph: its IRI or short name (ontology, source, entities, sentence/12)",
     )
     p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
-    p.add_argument("--engine", choices=ENGINES, default=None, help="default: oxigraph")
-    p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
+    add_store_options(p)
     p.set_defaults(func=cmd_export)
 
 
@@ -51,9 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not isinstance(fmt, RdfFormat):
         names = ", ".join(f.name for f in RdfFormat.all())
         raise BadRequest(f"unknown format {args.format!r}; use one of {names}")
-    settings = Settings.from_env(
-        os.environ, engine=args.engine, store_path=Path(args.store) if args.store else None
-    )
+    settings = settings_from(args)
     store = open_store(settings)
     pub = Publication.build(settings, store)
     graph = resolve_graph(store, args.graph) if args.graph else None

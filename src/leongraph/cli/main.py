@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from leongraph.cli import data, export, query, wikidata
-from leongraph.config import ENGINES, Settings
+from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest, LeongraphError
 from leongraph.graph import open_store
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {
-        k: getattr(args, k, None)
-        for k in ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path")
-    }
-    store = getattr(args, "store", None)
-    overrides["store_path"] = Path(store) if store else None
-    return Settings.from_env(os.environ, **overrides)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -29,7 +18,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from leongraph.web.app import create_app
 
-    settings = _settings(args)
+    settings = settings_from(args)
     store = open_store(settings)
     app = create_app(settings, store)
     print(
@@ -59,7 +48,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.bundled:
         from leongraph.graph.loading import build_dataset
 
-        dataset = build_dataset(_settings(args).project_root)
+        dataset = build_dataset(settings_from(args).project_root)
     start = time.perf_counter()
     count = load_files(Path(args.store), files, dataset=dataset)
     print(
@@ -73,14 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leongraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--engine", choices=ENGINES, default=None, help="query engine (default: oxigraph)"
-        )
-        p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
-
     p = sub.add_parser("serve", help="serve the graph over HTTP")
-    common(p)
+    add_store_options(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--timeout", type=float, default=None, help="query timeout in seconds")

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from leongraph.config import ENGINES, Settings
+from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest
 from leongraph.graph import open_store
 
@@ -28,8 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, trig, nq "
         "(CONSTRUCT/DESCRIBE); or a media type. Default: json or ttl",
     )
-    p.add_argument("--engine", choices=ENGINES, default=None, help="default: oxigraph")
-    p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
+    add_store_options(p)
     p.add_argument("--max-rows", type=int, default=None, dest="max_rows")
     p.add_argument(
         "--default-graph-uri", action="append", default=[], dest="default_graphs", metavar="IRI"
@@ -61,12 +59,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from leongraph.sparql.evaluation import execute, prepare
     from leongraph.sparql.protocol import SparqlRequest
 
-    settings = Settings.from_env(
-        os.environ,
-        engine=args.engine,
-        max_rows=args.max_rows,
-        store_path=Path(args.store) if args.store else None,
-    )
+    settings = settings_from(args)
     request = SparqlRequest(
         query=read_query(args),
         default_graphs=tuple(args.default_graphs),

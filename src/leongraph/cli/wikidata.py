@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from leongraph.cli.options import add_store_options, settings_from
 from leongraph.config import Settings
+from leongraph.engine import Store
 from leongraph.graph import open_store
 
 
-def _store_and_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-
-    overrides: dict[str, object] = {"engine": getattr(args, "engine", None)}
-    if getattr(args, "store", None):
-        overrides["store_path"] = Path(args.store)
-    settings = Settings.from_env(os.environ, **overrides)
+def _store_and_settings(args: argparse.Namespace) -> tuple[Store, Settings]:
+    settings = settings_from(args)
     return open_store(settings), settings
 
 
@@ -69,14 +66,10 @@ def cmd_quickstatements(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the Wikidata subcommands to the main parser."""
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None)
-        p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
-
     p = sub.add_parser(
         "links", help="which entities are linked to Wikidata, with the reference evidence"
     )
-    common(p)
+    add_store_options(p)
     p.add_argument("--reference", default=None, help="reference table (TSV)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
@@ -88,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_links)
 
     p = sub.add_parser("quickstatements", help="print the QuickStatements V1 batch")
-    common(p)
+    add_store_options(p)
     p.add_argument(
         "--commands-only",
         action="store_true",

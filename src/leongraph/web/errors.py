@@ -4,8 +4,6 @@ text for clients that ask for it), with the headers the error declares."""
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -14,8 +12,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leongraph.errors import LeongraphError
-
-log = logging.getLogger("leongraph")
 
 
 def error_body(status: int, title: str, message: str, **details: object) -> dict[str, object]:
@@ -89,7 +85,8 @@ def install(app: FastAPI) -> None:
 
 class BugMiddleware:
     """Answers a bug with the one error body from inside the other middleware, so that a 500
-    carries the CORS headers too (the framework's own handler runs outside every middleware)."""
+    carries the CORS headers too (the framework's own handler runs outside every middleware).
+    The exception goes on up once answered, for the server to log, as Starlette's own does."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -108,8 +105,7 @@ class BugMiddleware:
         try:
             await self.app(scope, receive, watched)
         except Exception:
-            log.exception("bug while answering %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                raise
-            response = bug_response(Headers(scope=scope).get("accept", ""))
-            await response(scope, receive, send)
+            if not started:
+                response = bug_response(Headers(scope=scope).get("accept", ""))
+                await response(scope, receive, send)
+            raise
