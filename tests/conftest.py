@@ -3,7 +3,9 @@ each test gets a fresh app from the factory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -43,3 +45,34 @@ def client(settings: Settings, store: Store, derived: Derived) -> Iterator[TestC
     app = create_app(settings.replace(engine=store.engine), store, derived=derived)
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def oxigraph(dataset: Dataset) -> Store:
+    """The bundled graph in Oxigraph alone, for what only that engine has (statistics)."""
+    return from_dataset(dataset, engine="oxigraph")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    """A function giving a TCP port of the loopback interface that nothing listens on."""
+    return _free_port
+
+
+def _wait_until(condition: Callable[[], object], timeout: float = 10, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting {timeout:g} s for {what or condition}"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., None]:
+    """Waits for a condition to hold (failing after ``timeout`` seconds), never a fixed time."""
+    return _wait_until

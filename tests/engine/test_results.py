@@ -25,11 +25,6 @@ ODD = [
 
 
 @pytest.fixture(scope="module")
-def oxigraph(dataset: Dataset) -> Store:
-    return from_dataset(dataset, engine="oxigraph")
-
-
-@pytest.fixture(scope="module")
 def rdflib_store(dataset: Dataset) -> Store:
     return from_dataset(dataset, engine="rdflib")
 

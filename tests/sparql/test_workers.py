@@ -60,7 +60,7 @@ def test_timeout_kills_and_replaces_the_worker(store: Store) -> None:
         start = time.perf_counter()
         with pytest.raises(QueryTimeout):
             anyio.run(executor.run, plan(SLOW, settings))
-        assert 1.0 <= time.perf_counter() - start < 2.5
+        assert 1.0 <= time.perf_counter() - start < 1.0 + 5  # stopped, not run to its end
         deadline = time.monotonic() + 5
         while _alive(worker.pid) and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from leongraph.config import PROJECT_ROOT
 from leongraph.graph.validation import SH, load_shapes, merged, validate
 
-INVALID = Path(__file__).parent / "invalid"
+INVALID = Path(__file__).parents[1] / "invalid"
 SAMPLES = sorted(INVALID.glob("*.ttl"))
 HEADER = re.compile(r"^# shape: (shapes:\w+)$", re.MULTILINE)
 

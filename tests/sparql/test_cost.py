@@ -19,11 +19,6 @@ from leongraph.vocab import PREFIXES
 
 
 @pytest.fixture(scope="module")
-def oxigraph(dataset: Dataset) -> Store:
-    return from_dataset(dataset, engine="oxigraph")
-
-
-@pytest.fixture(scope="module")
 def stats(oxigraph: Store) -> cost.Statistics:
     found = oxigraph.statistics()
     assert found is not None

@@ -16,8 +16,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-SCHEMAS = Path(__file__).parent / "data" / "reconciliation-schemas"
-CREDITS = Path(__file__).parent / "data" / "credits.csv"
+SCHEMAS = Path(__file__).parents[1] / "data" / "reconciliation-schemas"
+CREDITS = Path(__file__).parents[1] / "data" / "credits.csv"
 
 
 def _registry() -> Registry:

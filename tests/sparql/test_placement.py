@@ -8,10 +8,9 @@ import time
 
 import anyio
 import pytest
-from rdflib import Dataset
 
 from leongraph.config import PROJECT_ROOT, Settings
-from leongraph.engine import Store, from_dataset
+from leongraph.engine import Store
 from leongraph.sparql.evaluation import Plan, execute, prepare
 from leongraph.sparql.examples import load_examples
 from leongraph.sparql.placement import Place, Triage
@@ -20,11 +19,6 @@ from leongraph.sparql.workers.pool import ProcessExecutor
 
 LOOKUP = "SELECT ?p ?o WHERE { res:mathilda ?p ?o }"
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-@pytest.fixture(scope="module")
-def oxigraph(dataset: Dataset) -> Store:
-    return from_dataset(dataset, engine="oxigraph")
 
 
 def plan(text: str, **request: object) -> Plan:
