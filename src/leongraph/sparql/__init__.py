@@ -9,5 +9,14 @@
                     worker process (workers/) that the timeout can kill
 6. evaluation.py    ``execute``: the engine runs the plan and writes the ``Answer``
 
+A ``GET /sparql`` from a program, file by file::
+
+    web/app.py            LeongraphApp.__call__ hands every HTTP request to the hot path
+    web/hotpath.py        HotPath reads the request into an ``Asked``
+    sparql/pipeline.py    QueryPipeline.plan: protocol.py, then evaluation.prepare (stages 1-4)
+    sparql/pipeline.py    QueryPipeline.run: workers/pool.py places (placement.py) and runs
+    sparql/evaluation.py  execute: engine/ (oxigraph.py) queries and writes the answer
+    web/routes/sparql.py  answer_response, through the app's middleware (conditional.py, gzip)
+
 Also here: the service description (service_description.py) and the example queries of
 queries/ (examples.py). Imports the shared modules and the engine; nothing of the web layer."""
