@@ -3,6 +3,8 @@ Wikidata and SEM ask it, on both engines."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -187,19 +189,21 @@ def test_publication_date_statements_are_qualified_by_place(store: Store) -> Non
 
 
 def test_release_dates_as_full_time_values(store: Store) -> None:
-    got = rows(
-        store,
-        "SELECT (STR(?time) AS ?lexical) ?precision ?calendar ?place WHERE { "
-        "wd:Q484675 p:P577 ?st . "
-        "?st psv:P577 [ wikibase:timeValue ?time ; wikibase:timePrecision ?precision ; "
-        "wikibase:timeCalendarModel ?calendar ] ; pq:P291 ?place }",
-    )
+    got = {
+        (r[0].toPython(), int(r[1]), str(r[2]), str(r[3]))  # type: ignore[union-attr]
+        for r in store.query(
+            "SELECT ?time ?precision ?calendar ?place WHERE { wd:Q484675 p:P577 ?st . "
+            "?st psv:P577 [ wikibase:timeValue ?time ; wikibase:timePrecision ?precision ; "
+            "wikibase:timeCalendarModel ?calendar ] ; pq:P291 ?place }"
+        ).rows()
+    }
+    utc = datetime.UTC
     assert got == {
-        ("1994-09-14T00:00:00Z", "11", WD + "Q1985727", WD + "Q142"),
-        ("1994-11-18T00:00:00Z", "11", WD + "Q1985727", WD + "Q30"),
+        (datetime.datetime(1994, 9, 14, tzinfo=utc), 11, WD + "Q1985727", WD + "Q142"),
+        (datetime.datetime(1994, 11, 18, tzinfo=utc), 11, WD + "Q1985727", WD + "Q30"),
     }
     datatypes = {
-        (r[0].datatype, r[1].datatype)
+        (r[0].datatype, r[1].datatype)  # type: ignore[union-attr]
         for r in store.query(
             "SELECT ?t ?p WHERE { ?v wikibase:timeValue ?t ; wikibase:timePrecision ?p }"
         ).rows()

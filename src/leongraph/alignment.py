@@ -268,12 +268,9 @@ def _statement(
             (node, PSV[rule.prop], time),
             (time, RDF.type, WIKIBASE.TimeValue),
             (time, RDFS.label, RLiteral(f"{value} (time value)", lang="en")),
-            # normalize=False keeps Wikidata's "Z" (rdflib would write "+00:00")
-            (
-                time,
-                WIKIBASE.timeValue,
-                RLiteral(f"{value}T00:00:00Z", datatype=XSD.dateTime, normalize=False),
-            ),
+            # midnight UTC, as in Wikidata's dumps (Oxigraph writes it "…T00:00:00Z", rdflib
+            # "…T00:00:00+00:00": the same xsd:dateTime value)
+            (time, WIKIBASE.timeValue, RLiteral(f"{value}T00:00:00Z", datatype=XSD.dateTime)),
             (time, WIKIBASE.timePrecision, RLiteral(DAY_PRECISION)),
             (time, WIKIBASE.timeCalendarModel, GREGORIAN),
         }
