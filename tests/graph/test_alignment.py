@@ -3,6 +3,8 @@ Wikidata and SEM ask it, on both engines."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -47,9 +49,12 @@ def test_film_is_a_schema_movie_with_names(store: Store) -> None:
             | {"cast-leon", "cast-stansfield", "cast-mathilda", "cast-tony"}
             | {"cast-mathildas-father"},
         ),
-        (
+        (  # every character of the synopsis, credited or not
             "character",
-            {"leon", "mathilda", "stansfield", "tony", "mathildas-father"},
+            {"leon", "mathilda", "stansfield", "tony", "mathildas-father"}
+            | {"mathildas-stepmother", "mathildas-brother", "dea-agent-killed-in-chinatown"}
+            | {"stansfields-man-1", "stansfields-man-2", "stansfields-man-who-tells-mathilda"}
+            | {"headmistress"},
         ),
         ("genre", {"thriller-film"}),
         ("countryOfOrigin", {"france"}),
@@ -183,6 +188,58 @@ def test_publication_date_statements_are_qualified_by_place(store: Store) -> Non
     }
 
 
+def test_release_dates_as_full_time_values(store: Store) -> None:
+    got = {
+        (r[0].toPython(), int(r[1]), str(r[2]), str(r[3]))  # type: ignore[union-attr]
+        for r in store.query(
+            "SELECT ?time ?precision ?calendar ?place WHERE { wd:Q484675 p:P577 ?st . "
+            "?st psv:P577 [ wikibase:timeValue ?time ; wikibase:timePrecision ?precision ; "
+            "wikibase:timeCalendarModel ?calendar ] ; pq:P291 ?place }"
+        ).rows()
+    }
+    utc = datetime.UTC
+    assert got == {
+        (datetime.datetime(1994, 9, 14, tzinfo=utc), 11, WD + "Q1985727", WD + "Q142"),
+        (datetime.datetime(1994, 11, 18, tzinfo=utc), 11, WD + "Q1985727", WD + "Q30"),
+    }
+    datatypes = {
+        (r[0].datatype, r[1].datatype)  # type: ignore[union-attr]
+        for r in store.query(
+            "SELECT ?t ?p WHERE { ?v wikibase:timeValue ?t ; wikibase:timePrecision ?p }"
+        ).rows()
+    }
+    assert datatypes == {(XSD.dateTime, XSD.integer)}
+    # the value node sits in the graph of the sentence that states the date
+    graphs = values(store, "SELECT ?g WHERE { GRAPH ?g { ?v wikibase:timeValue ?t } }")
+    assert graphs == {SENT + "8"}
+
+
+def test_narrative_location(store: Store) -> None:
+    assert values(store, "SELECT ?p WHERE { wd:Q484675 wdt:P840 ?p }") == {
+        WD + "Q60",
+        RES + "little-italy",  # no verified Wikidata item: a local IRI
+    }
+    assert values(store, "SELECT ?p WHERE { wd:Q484675 p:P840/ps:P840 ?p }") == {
+        WD + "Q60",
+        RES + "little-italy",
+    }
+    assert values(store, "SELECT ?g WHERE { GRAPH ?g { wd:Q484675 wdt:P840 wd:Q60 } }") == {
+        SENT + "10"
+    }
+
+
+def test_every_statement_has_a_rank(store: Store) -> None:
+    statements = values(store, "SELECT ?st WHERE { ?st a wikibase:Statement }")
+    assert len(statements) >= 10
+    unranked = values(
+        store,
+        "SELECT ?st WHERE { { ?s ?p ?st "
+        "FILTER(REGEX(STR(?p), '^http://www.wikidata.org/prop/P[0-9]+$')) } UNION "
+        "{ ?st a wikibase:Statement } FILTER NOT EXISTS { ?st wikibase:rank ?r } }",
+    )
+    assert unranked == set()
+
+
 def test_box_office_quantity_value(store: Store) -> None:
     got = rows(
         store,
@@ -215,7 +272,8 @@ def test_labels_on_wikidata_iris(store: Store) -> None:
         ("mathildas-brother", "P3373", {RES + "mathilda"}),
         ("mathildas-father", "P157", {RES + "stansfield"}),
         ("leon", "P157", {RES + "stansfield"}),
-        ("stansfield", "P157", {RES + "event-33"}),
+        # Léon's grenades kill Stansfield (sentences 35-37): the killer is Léon, not the explosion
+        ("stansfield", "P157", {RES + "leon"}),
         ("leon", "P106", {RES + "hitman"}),
         ("tony", "P106", {RES + "mafioso"}),
         ("stansfield", "P108", {RES + "dea"}),
@@ -289,6 +347,7 @@ def test_wd_iris_are_used_only_for_verified_ids(store: Store) -> None:
     verified = {
         "Q484675", "Q484779", "Q37876", "Q73089", "Q60", "Q1408", "Q142", "Q30", "Q2484376",
         "Q11424", "Q5", "Q95074", "Q15632617", "Q4917",
+        "Q1985727",  # the calendar model of time values, sources in data/wikidata.ttl
     }  # fmt: skip
     used = values(
         store,

@@ -49,7 +49,7 @@ MUST_BE_EMPTY = {
         SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }
           FILTER(STRSTARTS(STR(?g), STR(sent:)) && STRSTARTS(STR(?s), STR(res:)))
           FILTER NOT EXISTS { ?s a ?c FILTER(STRSTARTS(STR(?c), STR(leon:))
-            || ?c = wikibase:QuantityValue) } }""",
+            || ?c IN (wikibase:QuantityValue, wikibase:TimeValue, wikibase:Statement)) } }""",
     "a property value of the wrong class (rdfs:range)": f"""
         SELECT ?s ?p ?o ?c WHERE {{
           GRAPH {ONTO} {{ ?p rdfs:range ?c ; a owl:ObjectProperty }}

@@ -46,6 +46,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from leongraph.graph.provenance import UNCOVERED, coverage, format_coverage, uncovered
 
     asserted, aligned = _datasets(args)
+    if getattr(args, "facts", False):  # the sentences with their facts, for review
+        from leongraph.graph.review import review_lines
+
+        print("\n".join(review_lines(asserted, args.sentence or None)))
+        return 0
     rows = coverage(asserted, aligned)
     print(format_coverage(rows))
     missing = [n for n in uncovered(rows) if n not in UNCOVERED]
@@ -91,3 +96,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p = sub.add_parser(name, help=text)
         root(p)
         p.set_defaults(func=func)
+        if name == "coverage":
+            p.add_argument("--facts", action="store_true", help="each sentence and its facts")
+            p.add_argument("--sentence", type=int, action="append", help="only sentence N")

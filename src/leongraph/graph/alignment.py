@@ -15,8 +15,11 @@ What is added, per named graph:
 - Wikidata view: a super-class that is a Wikidata item gives ``wdt:P31``; a super-property in
   ``wdt:`` gives a direct claim. Subjects and values with an ``owl:sameAs wd:`` link are written
   under their ``wd:`` IRI (which also gets the labels), local IRIs otherwise. The qualified
-  statements Wikidata uses for cast members (P161 + P453), publication dates (P577 + P291) and box
-  office (P2142 with a quantity value node) come from the STATEMENTS table below.
+  statements Wikidata uses for cast members (P161 + P453), publication dates (P577 + P291, with a
+  full time value node: ``wikibase:timeValue``, ``timePrecision`` 11 (day) and
+  ``timeCalendarModel``, as in Wikidata's RDF dumps) and box office (P2142 with a quantity value
+  node) come from the STATEMENTS table below; direct claims listed in SIMPLE_STATEMENTS (narrative
+  location, P840) also get a ``p:``/``ps:`` statement. Every statement has ``wikibase:rank``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, Dataset, Graph, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, URIRef
 from rdflib import Literal as RLiteral
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL
@@ -37,6 +40,12 @@ Triple = tuple[Node, Node, Node]
 
 #: ISO 4217 codes used in the data -> Wikidata currency items (verified ids only).
 CURRENCIES: dict[str, URIRef] = {"USD": WD["Q4917"]}
+
+#: The calendar model of every time value: the proleptic Gregorian calendar (Q1985727, checked
+#: against two public sources recorded in data/wikidata.ttl), as Wikidata uses for modern dates.
+GREGORIAN: URIRef = WD["Q1985727"]
+#: Wikidata's time precision for a day.
+DAY_PRECISION = 11
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class StatementRule:
     qualifiers: dict[str, URIRef] = field(default_factory=dict)
     direct: bool = False  # also add the wdt: direct claim (when no leon property already does)
     quantity: bool = False  # the value is an amount: add a psv: quantity node with its unit
+    time: bool = False  # the value is a date: add a psv: time value node (day precision)
 
 
 #: Role property -> the schema.org property naming it: the value's ``rdfs:label`` in the same
@@ -60,9 +70,17 @@ ROLE_NAMES: dict[URIRef, URIRef] = {LEON.castCharacter: SCHEMA.characterName}
 
 STATEMENTS: tuple[StatementRule, ...] = (
     StatementRule(LEON.castingRole, "P161", LEON.castActor, {"P453": LEON.castCharacter}),
-    StatementRule(LEON.release, "P577", LEON.releaseDate, {"P291": LEON.releaseCountry}, True),
+    StatementRule(
+        LEON.release, "P577", LEON.releaseDate, {"P291": LEON.releaseCountry}, True, time=True
+    ),
     StatementRule(LEON.boxOffice, "P2142", LEON.amount, direct=True, quantity=True),
 )
+
+
+#: leon property -> the Wikidata property whose direct claims it makes (through the ontology's
+#: rdfs:subPropertyOf) and which also get a full statement: ``p:``, ``ps:`` and a rank. The
+#: statement's IRI is minted from the local subject, the property and the local value.
+SIMPLE_STATEMENTS: dict[URIRef, str] = {LEON.narrativeLocation: "P840"}
 
 
 @dataclass
@@ -160,6 +178,26 @@ def derive(graph: Graph, ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]
                 out.add((same_as[s], SCHEMA.name, o))
     out |= _role_names(closed)
     out |= _statements(closed, same_as)
+    out |= _simple_statements(closed, same_as)
+    return out
+
+
+def _simple_statements(closed: set[Triple], same_as: dict[Node, URIRef]) -> set[Triple]:
+    """A ``p:``/``ps:`` statement with its rank for each fact of SIMPLE_STATEMENTS."""
+    out: set[Triple] = set()
+    for s, p, o in closed:
+        prop = SIMPLE_STATEMENTS.get(p)  # type: ignore[call-overload]
+        if prop is None or not isinstance(s, URIRef) or not isinstance(o, URIRef):
+            continue
+        value = str(o).rstrip("/").rsplit("/", 1)[-1]
+        node = URIRef(f"{s}-{prop}-{value}")
+        out |= {
+            (_wd(s, same_as), WDP[prop], node),
+            (node, RDF.type, WIKIBASE.Statement),
+            (node, RDFS.label, RLiteral(f"{prop} statement: {value}", lang="en")),
+            (node, WIKIBASE.rank, WIKIBASE.NormalRank),
+            (node, PS[prop], _wd(o, same_as)),
+        }
     return out
 
 
@@ -224,6 +262,18 @@ def _statement(
             unit = CURRENCIES.get(str(code))
             if unit is not None:
                 out.add((quantity, WIKIBASE.quantityUnit, unit))
+    if rule.time and isinstance(node, URIRef) and isinstance(value, RLiteral):
+        time = URIRef(str(node) + "-value")
+        out |= {
+            (node, PSV[rule.prop], time),
+            (time, RDF.type, WIKIBASE.TimeValue),
+            (time, RDFS.label, RLiteral(f"{value} (time value)", lang="en")),
+            # midnight UTC, as in Wikidata's dumps (Oxigraph writes it "…T00:00:00Z", rdflib
+            # "…T00:00:00+00:00": the same xsd:dateTime value)
+            (time, WIKIBASE.timeValue, RLiteral(f"{value}T00:00:00Z", datatype=XSD.dateTime)),
+            (time, WIKIBASE.timePrecision, RLiteral(DAY_PRECISION)),
+            (time, WIKIBASE.timeCalendarModel, GREGORIAN),
+        }
     return out
 
 
