@@ -31,8 +31,8 @@ from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from leongraph.graph.names import fold
 from leongraph.graph.provenance import sentence_number
-from leongraph.matching import fold
 from leongraph.vocab import LEON
 
 #: Predicates outside the ontology, in plain words.

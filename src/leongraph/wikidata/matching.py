@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from leongraph.engine import Store
+from leongraph.graph.names import fold
 from leongraph.vocab import (
     LEON,
     ONTOLOGY_GRAPH,
@@ -46,19 +45,6 @@ NAME_WEIGHTS: dict[str, float] = {
     str(LEON.familyName): 0.85,
 }
 FULL_NAME = 1.0
-
-
-def fold(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive form of a name.
-
-    >>> fold("  Léon: The PROFESSIONAL ")
-    'leon the professional'
-    >>> fold("Éric Serra") == fold("eric serra")
-    True
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", plain.casefold()).split())
 
 
 def similarity(query: str, name: str) -> float:
