@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 from leongraph.config import Settings
+from leongraph.engine import Store
 from leongraph.graph import open_store
 
 
-def _store_and_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _store_and_settings(args: argparse.Namespace) -> tuple[Store, Settings]:
 
     overrides: dict[str, object] = {"engine": getattr(args, "engine", None)}
     if getattr(args, "store", None):
@@ -66,7 +67,7 @@ def cmd_quickstatements(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the Wikidata subcommands to the main parser."""
 
     def common(p: argparse.ArgumentParser) -> None:

@@ -5,6 +5,7 @@ text for clients that ask for it), with the headers the error declares."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,7 +31,7 @@ def error_response(
     status: int,
     title: str,
     message: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **details: object,
 ) -> Response:
     """JSON by default; plain text for clients that ask for text/plain and not JSON."""
