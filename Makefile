@@ -20,6 +20,7 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 # tests/test_browser.py drives Debian's chromium through chromedriver; install them when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

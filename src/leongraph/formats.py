@@ -12,7 +12,7 @@ objects by media type.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Self
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class _Format:
     aliases: tuple[str, ...] = ()  # other media types clients send for the same thing
     w3c: str = ""  # the format's IRI in https://www.w3.org/ns/formats/
 
-    registry: ClassVar[tuple[_Format, ...]] = ()
+    registry: ClassVar[tuple[Self, ...]] = ()
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -37,11 +37,11 @@ class _Format:
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
     @classmethod
-    def all(cls) -> tuple[_Format, ...]:
+    def all(cls) -> tuple[Self, ...]:
         return cls.registry
 
     @classmethod
-    def from_name(cls, name: str) -> _Format | None:
+    def from_name(cls, name: str) -> Self | None:
         name = name.strip().lower()
         for f in cls.registry:
             if name in (f.name, f.extension) or name in f.media_types:
@@ -49,12 +49,12 @@ class _Format:
         return None
 
     @classmethod
-    def from_media_type(cls, media_type: str) -> _Format | None:
+    def from_media_type(cls, media_type: str) -> Self | None:
         media_type = media_type.split(";")[0].strip().lower()
         return next((f for f in cls.registry if media_type in f.media_types), None)
 
     @classmethod
-    def from_extension(cls, extension: str) -> _Format | None:
+    def from_extension(cls, extension: str) -> Self | None:
         extension = extension.lstrip(".").lower()
         return next((f for f in cls.registry if extension == f.extension), None)
 

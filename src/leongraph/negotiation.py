@@ -97,7 +97,9 @@ def parse_accept(header: str) -> list[MediaRange] | None:
 
 def _split(header: str) -> list[str]:
     """Split on commas that are not inside quoted strings."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for ch in header:
         if escaped:
             escaped = False

@@ -77,7 +77,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the data subcommands to the main parser."""
 
     def root(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     names = ", ".join(f.name for f in RdfFormat.all())
     p = sub.add_parser(
         "export",

@@ -12,7 +12,7 @@ from leongraph.errors import BadRequest
 from leongraph.graph import open_store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "query",
         help="run a SPARQL query locally and print the answer",

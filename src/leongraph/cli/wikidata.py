@@ -63,7 +63,7 @@ def cmd_quickstatements(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the Wikidata subcommands to the main parser."""
 
     p = sub.add_parser(

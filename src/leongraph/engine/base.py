@@ -10,9 +10,10 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
+from typing import TypeVar
 
 import rdflib
-from rdflib import BNode, Dataset, URIRef
+from rdflib import BNode, Dataset
 
 from leongraph import formats
 from leongraph.engine import results
@@ -21,6 +22,7 @@ from leongraph.engine.terms import Term, neutral
 from leongraph.engine.threads import Bound
 from leongraph.vocab import PREFIXES
 
+T = TypeVar("T")
 Kind = TypingLiteral["select", "ask", "graph"]
 Format = formats.ResultsFormat | formats.RdfFormat
 #: Writes a result in one format, stopping after ``max_rows`` rows or triples when given.
@@ -78,7 +80,7 @@ class QueryResult:
         serializer = self._serializer or _generic_serializer
         return serializer(self, fmt, max_rows)
 
-    def _cap(self, items: Iterable[object], max_rows: int | None) -> Iterator[object]:
+    def _cap(self, items: Iterable[T], max_rows: int | None) -> Iterator[T]:
         """``items`` stopped after ``max_rows``, recording whether any were left."""
         if max_rows is None:
             yield from items
@@ -92,14 +94,15 @@ def _generic_serializer(result: QueryResult, fmt: Format, max_rows: int | None) 
     """Serialises rdflib terms: our results writers for rows, rdflib's writers for graphs."""
     if result.kind == "select":
         rows = (tuple(map(neutral, row)) for row in result.rows())
-        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))  # type: ignore[arg-type]
+        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))
         return
-    holder = Dataset() if isinstance(fmt, formats.RdfFormat) and fmt.dataset else rdflib.Graph()
+    assert isinstance(fmt, formats.RdfFormat)  # serialize() checked: a graph takes RDF formats
+    holder = Dataset() if fmt.dataset else rdflib.Graph()
     g = holder.default_graph if isinstance(holder, Dataset) else holder
     for prefix, ns in PREFIXES.items():
         holder.bind(prefix, ns)
     for t in result._cap(result.triples(), max_rows):
-        g.add(t)  # type: ignore[arg-type]
+        g.add(t)
     yield holder.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
@@ -125,8 +128,9 @@ class Store(abc.ABC):
         """Named graph IRI -> number of triples."""
 
     @abc.abstractmethod
-    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
-        """Every quad, or the triples of one named graph (as quads)."""
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, Term | None]]:
+        """Every quad, or the triples of one named graph (as quads). The graph name is an IRI,
+        or a blank node or None (the default graph) in a store built elsewhere."""
 
     @abc.abstractmethod
     def update(self, text: str) -> None:

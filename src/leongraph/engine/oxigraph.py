@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
-from rdflib import URIRef
 from rdflib.term import Node
 
 from leongraph import formats
@@ -29,11 +29,26 @@ META_FILE = "leongraph-store.json"
 
 
 def ox_results_format(fmt: Format) -> ox.QueryResultsFormat:
-    return ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    found = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    if found is None:
+        raise ValueError(f"Oxigraph writes no results as {fmt.media_type}")
+    return found
 
 
 def ox_rdf_format(fmt: Format) -> ox.RdfFormat:
-    return ox.RdfFormat.from_media_type(fmt.media_type)
+    found = ox.RdfFormat.from_media_type(fmt.media_type)
+    if found is None:
+        raise ValueError(f"Oxigraph writes no RDF as {fmt.media_type}")
+    return found
+
+
+class _QueryOptions(TypedDict, total=False):
+    """The keyword arguments ``OxigraphStore.query`` passes to ``pyoxigraph.Store.query``."""
+
+    prefixes: dict[str, str]
+    use_default_graph_as_union: bool
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
 
 
 def _parse_error(exc: Exception) -> QuerySyntaxError:
@@ -118,9 +133,7 @@ class OxigraphStore(Store):
         named_graphs: Sequence[str] | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {
-            "prefixes": prefixes_used(text) if prefixes is None else prefixes
-        }
+        kwargs: _QueryOptions = {"prefixes": prefixes_used(text) if prefixes is None else prefixes}
         if default_graphs is None:
             kwargs["use_default_graph_as_union"] = not self._union_stored
         else:
@@ -129,7 +142,7 @@ class OxigraphStore(Store):
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         bury()
         try:
-            result = self._store.query(text, **kwargs)  # type: ignore[arg-type]
+            result = self._store.query(text, **kwargs)
         except SyntaxError as exc:
             raise _parse_error(exc) from exc
         if isinstance(result, ox.QueryBoolean):
@@ -141,7 +154,7 @@ class OxigraphStore(Store):
             holders = [box]
 
             def rerun() -> Bound:
-                holders.append(Bound(self._store.query(text, **kwargs)))  # type: ignore[arg-type]
+                holders.append(Bound(self._store.query(text, **kwargs)))
                 return holders[-1]
 
             rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in box.drain())
@@ -179,13 +192,14 @@ class OxigraphStore(Store):
     def _scan_statistics(self) -> Statistics:
         def rows(text: str) -> list[tuple[str, ...]]:
             found = self._store.query(text, use_default_graph_as_union=not self._union_stored)
-            return [tuple(t.value for t in sol) for sol in found]  # type: ignore[union-attr]
+            assert isinstance(found, ox.QuerySolutions)  # a SELECT query
+            return [tuple(t.value for t in sol) for sol in found]
 
         # Three scans of the store, in parallel (Oxigraph releases the interpreter lock).
         with ThreadPoolExecutor(3) as pool:
             degrees = [pool.submit(rows, _STATS_DEGREE.replace("?x", x)) for x in ("?s", "?o")]
             count = rows(_STATS_COUNT)
-            out, inn = (dict(d.result()) for d in degrees)
+            out, inn = ({p: most for p, most in d.result()} for d in degrees)
         predicates = {p: (int(n), int(out[p]), int(inn[p])) for p, n, _ in count}
         return Statistics(
             triples=sum(n for n, _, _ in predicates.values()),
@@ -198,7 +212,8 @@ class OxigraphStore(Store):
         counts = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        return {sol["g"].value: int(sol["n"].value) for sol in counts}  # type: ignore[union-attr]
+        assert isinstance(counts, ox.QuerySolutions)  # a SELECT query
+        return {sol["g"].value: int(sol["n"].value) for sol in counts}
 
     def graph_sizes(self) -> dict[str, int]:
         return dict(self._graph_sizes)
@@ -235,7 +250,7 @@ class OxigraphStore(Store):
         for t in wanted - after:
             self._store.add(ox.Quad(t.subject, t.predicate, t.object))
 
-    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, Term | None]]:
         # Graph by graph: the default graph is the materialised union, not data of its own,
         # and iterating it only to skip it would double the work.
         bury()
@@ -243,7 +258,7 @@ class OxigraphStore(Store):
         for name in names:
             gid = fast_uri(name.value) if isinstance(name, ox.NamedNode) else to_rdflib(name)
             for q in Bound(self._store.quads_for_pattern(None, None, None, name)).drain():
-                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), gid  # type: ignore[misc]
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), gid
 
 
 #: Fewest bytes a row takes in each results format (all variables unbound), so that an answer
@@ -294,20 +309,23 @@ def _ox_solutions_writer(solutions: Bound, rerun: Callable[[], Bound]) -> Serial
         again = rerun().drain()
         if fmt.name == "json":  # the common case: Oxigraph terms straight to JSON
             capped = result._cap(again, max_rows)
-            yield from results.json_rows(result.variables, capped, ox_json_term)  # type: ignore[arg-type]
+            yield from results.json_rows(result.variables, capped, ox_json_term)
             return
         n = len(result.variables)
         rows = (tuple(ox_neutral(sol[i]) for i in range(n)) for sol in again)
-        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))  # type: ignore[arg-type]
+        yield from results.write_rows(fmt.name, result.variables, result._cap(rows, max_rows))
 
     return write
 
 
 def _ox_triples_writer(triples: Bound) -> Serializer:
     def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
-        items: Iterable[object] = result._cap(triples.drain(), max_rows)
+        capped: Iterator[ox.Triple] = result._cap(triples.drain(), max_rows)
+        items: Iterable[ox.Triple] | Iterable[ox.Quad] = capped
         if isinstance(fmt, formats.RdfFormat) and fmt.dataset:
-            items = (ox.Quad(t.subject, t.predicate, t.object) for t in items)  # type: ignore[attr-defined]
-        yield ox.serialize(items, format=ox_rdf_format(fmt), prefixes=PREFIXES)  # type: ignore[arg-type]
+            items = (ox.Quad(t.subject, t.predicate, t.object) for t in capped)
+        body = ox.serialize(items, format=ox_rdf_format(fmt), prefixes=PREFIXES)
+        assert body is not None  # no output file given: the bytes are returned
+        yield body
 
     return write

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,7 +60,7 @@ def load_files(
         try:
             # Read once, each quad written in its graph and in the union default graph (see
             # OxigraphStore): 1.5x faster than Oxigraph's bulk_load run twice (1M triples).
-            quads = ox.parse(path=str(path), format=ox_fmt)
+            quads: Iterable[ox.Quad] = ox.parse(path=str(path), format=ox_fmt)
             if graph is not None:
                 quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             store.bulk_extend(with_union(quads))

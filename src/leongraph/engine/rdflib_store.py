@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 import rdflib
 import rdflib.plugins.sparql
@@ -12,6 +13,7 @@ from pyparsing import ParseException
 from rdflib import Dataset, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import ResultRow
 
 from leongraph.engine.base import QueryResult, Store
 from leongraph.engine.terms import Term
@@ -34,7 +36,7 @@ class RdflibStore(Store):
         self._prepare = functools.lru_cache(maxsize=cache_size)(self._prepare_uncached)
 
     @staticmethod
-    def _prepare_uncached(text: str, prefixes: tuple[tuple[str, str], ...]) -> object:
+    def _prepare_uncached(text: str, prefixes: tuple[tuple[str, str], ...]) -> Query:
         try:
             prepared = rdflib.plugins.sparql.prepareQuery(text, initNs=dict(prefixes))
         except ParseException as exc:
@@ -75,13 +77,14 @@ class RdflibStore(Store):
         prepared = self._prepare(text, tuple(sorted(ns.items())))
         if default_graphs is not None or named_graphs is not None:
             prepared = _without_dataset_clause(prepared)
-        result = view.query(prepared)  # type: ignore[arg-type]
+        result = view.query(prepared)
         if result.type == "ASK":
             return QueryResult("ask", [], bool(result.askAnswer))
         if result.type == "SELECT":
             names = [str(v) for v in result.vars or []]
-            return QueryResult("select", names, None, _rows=(tuple(r) for r in result))
-        return QueryResult("graph", [], None, _triples=iter(result.graph or ()))  # type: ignore[arg-type]
+            rows = cast("Iterator[ResultRow]", iter(result))  # a SELECT result yields rows
+            return QueryResult("select", names, None, _rows=(tuple(r) for r in rows))
+        return QueryResult("graph", [], None, _triples=iter(result.graph or ()))
 
     @functools.cached_property
     def _graph_sizes(self) -> dict[str, int]:
@@ -102,7 +105,7 @@ class RdflibStore(Store):
         self.__dict__.pop("_graph_sizes", None)
         RdflibStore._view.cache_clear()
 
-    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, URIRef]]:
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, Term | None]]:
         if graph is not None:
             # Dataset.quads((…, ctx)) also yields the other graphs that hold the same triple.
             gid = URIRef(graph)
@@ -110,16 +113,16 @@ class RdflibStore(Store):
                 yield s, p, o, gid
             return
         for s, p, o, g in self._ds.quads((None, None, None, None)):
-            yield s, p, o, g.identifier if hasattr(g, "identifier") else g  # type: ignore[misc]
+            yield s, p, o, g.identifier if isinstance(g, rdflib.Graph) else g
 
 
-def _complete_construct_where(algebra: object) -> None:
+def _complete_construct_where(algebra: CompValue) -> None:
     """rdflib leaves the template of the short form ``CONSTRUCT WHERE { ... }`` empty (and
     then fails); SPARQL 1.1 says the template is the pattern itself, a basic graph pattern."""
-    if getattr(algebra, "name", None) != "ConstructQuery" or algebra.get("template"):  # type: ignore[attr-defined]
+    if getattr(algebra, "name", None) != "ConstructQuery" or algebra.get("template"):
         return
     triples: list[object] = []
-    stack = [algebra.get("p")]  # type: ignore[attr-defined]
+    stack = [algebra.get("p")]
     while stack:
         node = stack.pop()
         if isinstance(node, CompValue):
@@ -127,15 +130,15 @@ def _complete_construct_where(algebra: object) -> None:
                 triples.extend(node.get("triples") or ())
             else:
                 stack.extend(v for v in node.values() if isinstance(v, CompValue))
-    algebra["template"] = triples  # type: ignore[index]
+    algebra["template"] = triples
 
 
-def _without_dataset_clause(prepared: object) -> object:
+def _without_dataset_clause(prepared: Query) -> Query:
     """The prepared query minus its FROM / FROM NAMED: explicit graphs replace them (SPARQL
     1.1 Protocol), and rdflib would otherwise look them up again inside the view."""
-    algebra = prepared.algebra  # type: ignore[attr-defined]
+    algebra = prepared.algebra
     if not algebra.get("datasetClause"):
         return prepared
     stripped = CompValue(algebra.name, **algebra)
     stripped["datasetClause"] = None
-    return Query(prepared.prologue, stripped)  # type: ignore[attr-defined]
+    return Query(prepared.prologue, stripped)

@@ -24,6 +24,7 @@ from leongraph.vocab import SPARQL_RESULTS, XSD
 
 Term = tuple[str, str, str | None, str | None]
 T = TypeVar("T")
+R = TypeVar("R")
 Row = Sequence[Term | None]
 
 _BATCH = 256  # rows per yielded chunk: few writes, bounded memory
@@ -39,7 +40,7 @@ _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
 
 
 #: JSON string literal, non-ASCII kept as is (the C encoder json.dumps itself uses).
-_dumps: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_dumps: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _json_term(t: Term) -> str:
@@ -90,7 +91,7 @@ def _tsv_value(t: Term | None) -> str:
     return f"{quoted}^^<{dt}>" if dt else quoted
 
 
-def _batched(rows: Iterable[Row], render: Callable[[Row], str]) -> Iterator[bytes]:
+def _batched(rows: Iterable[R], render: Callable[[R], str]) -> Iterator[bytes]:
     batch: list[str] = []
     for row in rows:
         batch.append(render(row))
@@ -104,7 +105,7 @@ def _batched(rows: Iterable[Row], render: Callable[[Row], str]) -> Iterator[byte
 def write_rows(fmt: str, variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
     """The results of a SELECT query in format ``fmt`` (json, xml, csv or tsv), in chunks."""
     if fmt == "json":
-        yield from json_rows(variables, rows, _json_term)  # type: ignore[arg-type]
+        yield from json_rows(variables, rows, _json_term)
     elif fmt == "xml":
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
         yield (
@@ -140,7 +141,7 @@ def json_rows(
         )
 
     first = True
-    for chunk in _batched(rows, render):  # type: ignore[arg-type]
+    for chunk in _batched(rows, render):
         yield chunk[1:] if first else chunk  # the first row carries no leading comma
         first = False
     yield b"]}}"

@@ -4,6 +4,7 @@ to the engine-neutral tuples the results writers take (results.py)."""
 from __future__ import annotations
 
 import functools
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -13,6 +14,8 @@ from rdflib.term import Node
 from leongraph.engine import results
 
 Term = Node
+#: The terms Oxigraph answers with.
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -30,7 +33,11 @@ def neutral(term: Term | None) -> results.Term | None:
     return ("uri", str(term), None, None)
 
 
-def ox_neutral(term: object) -> results.Term | None:
+@overload
+def ox_neutral(term: OxTerm) -> results.Term: ...
+@overload
+def ox_neutral(term: OxTerm | None) -> results.Term | None: ...
+def ox_neutral(term: OxTerm | None) -> results.Term | None:
     """An Oxigraph term as the engine-neutral tuple the results writers take."""
     if term is None:
         return None
@@ -47,26 +54,25 @@ def ox_neutral(term: object) -> results.Term | None:
 _encode = results._dumps
 
 
-def ox_json_term(t: object) -> str:
+def ox_json_term(t: OxTerm) -> str:
     """An Oxigraph term as SPARQL JSON, byte for byte as Oxigraph writes it."""
-    cls = t.__class__
-    if cls is ox.NamedNode:
-        return '{"type":"uri","value":' + _encode(t.value) + "}"  # type: ignore[attr-defined]
-    if cls is ox.Literal:
-        value = _encode(t.value)  # type: ignore[attr-defined]
-        if t.language:  # type: ignore[attr-defined]
-            return f'{{"type":"literal","value":{value},"xml:lang":{_encode(t.language)}}}'  # type: ignore[attr-defined]
-        dt = t.datatype.value  # type: ignore[attr-defined]
+    if type(t) is ox.NamedNode:
+        return '{"type":"uri","value":' + _encode(t.value) + "}"
+    if type(t) is ox.Literal:
+        value = _encode(t.value)
+        if t.language:
+            return f'{{"type":"literal","value":{value},"xml:lang":{_encode(t.language)}}}'
+        dt = t.datatype.value
         if dt == XSD_STRING:
             return '{"type":"literal","value":' + value + "}"
         return f'{{"type":"literal","value":{value},"datatype":{_encode(dt)}}}'
-    return results._json_term(ox_neutral(t))  # type: ignore[arg-type]
+    return results._json_term(ox_neutral(t))
 
 
 def fast_uri(value: str) -> URIRef:
     """An rdflib IRI without rdflib's validity check: Oxigraph has validated it already, and
     the check is most of the cost of converting a term (whole-graph scans convert millions)."""
-    return str.__new__(URIRef, value)  # type: ignore[return-value]
+    return str.__new__(URIRef, value)
 
 
 @functools.lru_cache(maxsize=64)
@@ -74,21 +80,24 @@ def _datatype(iri: str) -> URIRef:
     return URIRef(iri)
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Term | None:
+@overload
+def to_rdflib(term: OxTerm) -> Term: ...
+@overload
+def to_rdflib(term: OxTerm | None) -> Term | None: ...
+def to_rdflib(term: OxTerm | None) -> Term | None:
     if term is None:
         return None
-    cls = term.__class__
-    if cls is ox.NamedNode:
-        return fast_uri(term.value)  # type: ignore[union-attr]
-    if cls is ox.Literal:
-        if term.language:  # type: ignore[union-attr]
-            return RLiteral(term.value, lang=term.language)  # type: ignore[union-attr]
-        dt = term.datatype.value  # type: ignore[union-attr]
+    if type(term) is ox.NamedNode:
+        return fast_uri(term.value)
+    if type(term) is ox.Literal:
+        if term.language:
+            return RLiteral(term.value, lang=term.language)
+        dt = term.datatype.value
         if dt == XSD_STRING:
-            return RLiteral(term.value)  # type: ignore[union-attr]
-        return RLiteral(term.value, datatype=_datatype(dt))  # type: ignore[union-attr]
-    if cls is ox.BlankNode:
-        return BNode(term.value)  # type: ignore[union-attr]
+            return RLiteral(term.value)
+        return RLiteral(term.value, datatype=_datatype(dt))
+    if type(term) is ox.BlankNode:
+        return BNode(term.value)
     raise TypeError(f"unsupported term {term!r}")
 
 
@@ -107,5 +116,5 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def ox_quad(s: Node, p: Node, o: Node, g: Node | None) -> ox.Quad:
-    graph = to_oxigraph(g) if isinstance(g, URIRef) else ox.DefaultGraph()
+    graph = ox.NamedNode(str(g)) if isinstance(g, URIRef) else ox.DefaultGraph()
     return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]

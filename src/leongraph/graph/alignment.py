@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, URIRef
 from rdflib import Literal as RLiteral
@@ -126,7 +127,7 @@ class Axioms:
         )
 
 
-def _is_leon(term: Node) -> bool:
+def _is_leon(term: Node) -> TypeGuard[URIRef]:
     return isinstance(term, URIRef) and term.startswith(LEON)
 
 
@@ -140,7 +141,7 @@ def _leon_closure(triples: set[Triple], ax: Axioms) -> set[Triple]:
             continue
         new: list[Triple] = [(s, q, o) for q in ax.property_supers.get(p, ()) if _is_leon(q)]
         if isinstance(o, URIRef):
-            new += [(o, q, s) for q in ax.inverses.get(p, ())]  # type: ignore[arg-type]
+            new += [(o, q, s) for q in ax.inverses.get(p, ())]
             if p in ax.symmetric:
                 new.append((o, p, s))
         for t in new:
@@ -156,17 +157,17 @@ def _wd(term: Node, same_as: dict[Node, URIRef]) -> Node:
 
 def derive(graph: Graph, ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]:
     """Every triple alignment adds to one named graph (it may repeat existing ones)."""
-    closed = _leon_closure(set(graph), ax)  # type: ignore[arg-type]
+    closed = _leon_closure(set(graph), ax)
     out = set(closed)
     for s, p, o in closed:
-        if p == RDF.type and o in ax.class_supers:
-            for sup in ax.class_supers[o]:  # type: ignore[index]
+        if p == RDF.type and isinstance(o, URIRef) and o in ax.class_supers:
+            for sup in ax.class_supers[o]:
                 if sup.startswith(WD):
                     out.add((_wd(s, same_as), WDT.P31, sup))
                 else:
                     out.add((s, RDF.type, sup))
-        elif p in ax.property_supers:
-            for sup in ax.property_supers[p]:  # type: ignore[index]
+        elif isinstance(p, URIRef) and p in ax.property_supers:
+            for sup in ax.property_supers[p]:
                 if sup.startswith(WDT):
                     out.add((_wd(s, same_as), sup, _wd(o, same_as)))
                 elif not _is_leon(sup):
@@ -210,7 +211,7 @@ def _role_names(closed: set[Triple]) -> set[Triple]:
     return {
         (role, ROLE_NAMES[p], name)
         for role, p, value in closed
-        if p in ROLE_NAMES
+        if isinstance(p, URIRef) and p in ROLE_NAMES
         for name in names.get(value, ())
     }
 

@@ -105,7 +105,7 @@ def _term(term: Node, labels: dict[Node, str]) -> str:
 def fact_text(triple: Triple, labels: dict[Node, str]) -> str:
     """``subject — property — object`` in labels."""
     s, p, o = triple
-    prop = PLAIN.get(p) or labels.get(p) or _term(p, labels)  # type: ignore[arg-type]
+    prop = (PLAIN.get(p) if isinstance(p, URIRef) else None) or labels.get(p) or _term(p, labels)
     return f"{_term(s, labels)} — {prop} — {_term(o, labels)}"
 
 

@@ -102,7 +102,7 @@ def validate(data_graph: Graph, shapes_graph: Graph) -> Report:
         violations.append(
             Violation(
                 focus=_short(results.value(result, SH.focusNode)),
-                shape=_short(_node_shape(shapes_graph, source)),  # type: ignore[arg-type]
+                shape=_short(_node_shape(shapes_graph, source)),
                 path=_short(path) if path is not None else None,
                 message=str(message) if message is not None else "",
                 severity=_short(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],

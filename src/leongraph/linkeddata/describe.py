@@ -151,12 +151,14 @@ def graph_order(graph: URIRef) -> tuple[int, int, str]:
     return (1, 0, str(graph))
 
 
-def _group(rows: Iterable[tuple[Term | None, ...]]) -> dict[tuple[Term, ...], list[URIRef]]:
+def _group(
+    rows: Iterable[tuple[Term | None, ...]],
+) -> dict[tuple[Term | None, ...], list[URIRef]]:
     """Rows of (..., graph) -> {(...): [graphs]}, in a stable order whatever the engine."""
-    out: dict[tuple[Term, ...], list[URIRef]] = {}
+    out: dict[tuple[Term | None, ...], list[URIRef]] = {}
     for row in sorted(rows, key=lambda r: tuple(str(t) for t in r)):
         *key, graph = row
-        graphs = out.setdefault(tuple(key), [])  # type: ignore[arg-type]
+        graphs = out.setdefault(tuple(key), [])
         if isinstance(graph, URIRef) and graph not in graphs:
             graphs.append(graph)
     for graphs in out.values():
@@ -172,7 +174,12 @@ def describe(store: Store, iri: str, index: Index | None = None) -> Description:
     d = Description(node, index=index, graph_sizes=store.graph_sizes())
     ref = _iri(iri)
     out = _group(store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {ref} ?p ?o }} }}").rows())
-    d.outgoing = [Statement(node, p, o, tuple(gs)) for (p, o), gs in out.items()]  # type: ignore[arg-type]
+    # Every variable is bound and a predicate is an IRI: the checks only tell the type checker.
+    d.outgoing = [
+        Statement(node, p, o, tuple(gs))
+        for (p, o), gs in out.items()
+        if isinstance(p, URIRef) and o is not None
+    ]
     if any(isinstance(st.object, BNode) for st in d.outgoing):
         nested = _group(
             store.query(
@@ -180,15 +187,20 @@ def describe(store: Store, iri: str, index: Index | None = None) -> Description:
                 "GRAPH ?g { ?b ?p ?o } }"
             ).rows()
         )
-        d.nested = [Statement(b, p, o, tuple(gs)) for (b, p, o), gs in nested.items()]  # type: ignore[arg-type]
+        d.nested = [
+            Statement(b, p, o, tuple(gs))
+            for (b, p, o), gs in nested.items()
+            if b is not None and isinstance(p, URIRef) and o is not None
+        ]
     rows = store.query(
         f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {ref} }} }} LIMIT {MAX_INCOMING + 1}"
     ).rows()
     incoming = _group(rows)
     d.incoming_truncated = len(incoming) > MAX_INCOMING
     d.incoming = [
-        Statement(s, p, node, tuple(gs))  # type: ignore[arg-type]
+        Statement(s, p, node, tuple(gs))
         for (s, p), gs in list(incoming.items())[:MAX_INCOMING]
+        if s is not None and isinstance(p, URIRef)
     ]
     return d
 
@@ -224,20 +236,26 @@ def build_index(store: Store) -> Index:
     ).rows()
     texts: dict[URIRef, tuple[int, int, str]] = {}
     for s, p, text in rows:
+        if not isinstance(s, URIRef):  # the query keeps IRIs only
+            continue
         known = TEXT_PREDICATES.index(str(p)) if str(p) in TEXT_PREDICATES else len(TEXT_PREDICATES)
         rank = (known, -len(str(text)), str(text))
-        if s not in texts or rank < texts[s]:  # type: ignore[operator]
-            texts[s] = rank  # type: ignore[index]
+        if s not in texts or rank < texts[s]:
+            texts[s] = rank
     index.sentence_text.update({s: rank[2] for s, rank in texts.items()})
     return index
 
 
 def sentence_facts(store: Store, sentence: URIRef) -> list[Statement]:
     """The facts a sentence yields: the triples of its named graph."""
-    return [Statement(s, p, o, (sentence,)) for s, p, o, _ in graph_quads(store, str(sentence))]
+    return [
+        Statement(s, p, o, (sentence,))
+        for s, p, o, _ in graph_quads(store, str(sentence))
+        if isinstance(p, URIRef)  # always: a predicate is an IRI
+    ]
 
 
-def neighbours(store: Store, d: Description) -> dict[str, URIRef]:
+def neighbours(store: Store, d: Description) -> dict[str, Term]:
     """The previous and next plot events, by leon:position."""
     positions = [v for v in d.values(POSITION) if str(v).lstrip("-").isdigit()]
     if not positions:
@@ -246,4 +264,4 @@ def neighbours(store: Store, d: Description) -> dict[str, URIRef]:
     rows = store.query(
         f"SELECT ?e ?n WHERE {{ ?e <{POSITION}> ?n FILTER(?n = {n - 1} || ?n = {n + 1}) }}"
     ).rows()
-    return {("previous" if int(str(k)) < n else "next"): e for e, k in rows}  # type: ignore[misc]
+    return {("previous" if int(str(k)) < n else "next"): e for e, k in rows if e is not None}

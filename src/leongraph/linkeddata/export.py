@@ -37,7 +37,7 @@ def void_quads(pub: Publication, public_base: str) -> Iterator[Quad]:
     for s, p, o in void_triples(
         pub.void_stats,
         public_base=public_base,
-        formats=RdfFormat.all(),  # type: ignore[arg-type]
+        formats=RdfFormat.all(),
     ):
         yield s, p, o, VOID_GRAPH
 
@@ -51,7 +51,7 @@ def export_bytes(
     def make() -> bytes:
         if graph is not None:
             return serialize(graph_quads(pub.store, graph), fmt, context=pub.context)
-        quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]  # type: ignore[list-item]
+        quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]
         return serialize(quads, fmt, context=pub.context)
 
     return pub.cached(key, make)

@@ -78,10 +78,18 @@ def add_examples(store: Store, docs: list[TermDoc]) -> None:
         text = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES {var} {{ {values} }} {pattern} }}"
         rows = sorted(store.query(text).rows(), key=lambda r: tuple(str(t) for t in r))
         for s, p, o in rows:
-            doc = by_iri[o if classes else p]  # type: ignore[index]
+            term = o if classes else p
+            if not isinstance(term, URIRef):  # never: VALUES binds it to an IRI
+                continue
+            doc = by_iri[term]
             doc.uses += 1
-            if len(doc.examples) < EXAMPLES and isinstance(s, URIRef):
-                doc.examples.append(Statement(s, p, o, ()))  # type: ignore[arg-type]
+            if (
+                len(doc.examples) < EXAMPLES
+                and isinstance(s, URIRef)
+                and isinstance(p, URIRef)  # always: a predicate, or rdf:type
+                and o is not None  # always bound
+            ):
+                doc.examples.append(Statement(s, p, o, ()))
 
 
 def document(store: Store, index: Index) -> OntologyDoc:

@@ -53,7 +53,7 @@ def build_context(store: Store) -> JsonLdContext:
         "rdf:Property owl:AnnotationProperty } "
         f"FILTER(STRSTARTS(STR(?t), {str(LEON)!r})) OPTIONAL {{ ?t rdfs:range ?range }} }}"
     ).rows()
-    terms: dict[str, dict[str, str] | str] = {}
+    terms: dict[str, dict[str, str | None] | str] = {}
     kinds: dict[str, set[str]] = {}
     ranges: dict[str, set[str]] = {}
     for term, kind, rng in rows:
@@ -147,7 +147,7 @@ def same_quads(a: Dataset, b: Dataset) -> bool:
     def graphs(ds: Dataset) -> dict[str, Graph]:
         out: dict[str, Graph] = {}
         for s, p, o, g in ds.quads((None, None, None, None)):
-            name = str(g.identifier if hasattr(g, "identifier") else g)
+            name = str(g.identifier if isinstance(g, Graph) else g)
             out.setdefault(name, Graph()).add((s, p, o))
         return out
 

@@ -42,11 +42,11 @@ class VoidStats:
 def _one(store: Store, select: str) -> int:
     # Consume the whole answer here: an engine's result may only be freed in its own thread.
     (row,) = list(store.query(select).rows())
-    return int(row[0])  # type: ignore[arg-type]
+    return int(str(row[0]))
 
 
 def _pairs(store: Store, select: str) -> dict[str, int]:
-    return {str(k): int(n) for k, n in store.query(select).rows()}  # type: ignore[arg-type]
+    return {str(k): int(str(n)) for k, n in store.query(select).rows()}
 
 
 def compute_stats(store: Store) -> VoidStats:

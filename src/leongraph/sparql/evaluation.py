@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from leongraph.config import Settings
 from leongraph.engine import Store
@@ -27,7 +28,7 @@ from leongraph.errors import (
     QueryAborted,
 )
 from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
-from leongraph.negotiation import negotiate
+from leongraph.negotiation import F, negotiate
 from leongraph.sparql import label_service
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_length, check_query
@@ -113,25 +114,31 @@ def choose_formats(
             )
         if graph is None and results is not None:
             graph = _GRAPH_EQUIVALENT.get(results.name)
-        return results, graph  # type: ignore[return-value]
+        return results, graph
     # ``negotiate`` is pure and clients repeat their Accept header: parse each one once.
-    pick = _negotiate_cached if accept is None or len(accept) <= 512 else _negotiate_or_none
+    pick: _Negotiator = (
+        _negotiate_cached if accept is None or len(accept) <= 512 else _negotiate_or_none
+    )
     return (
-        pick(accept, ResultsFormat.all(), JSON),  # type: ignore[arg-type]
-        pick(accept, RdfFormat.all(), TURTLE),  # type: ignore[arg-type]
+        pick(accept, ResultsFormat.all(), JSON),
+        pick(accept, RdfFormat.all(), TURTLE),
     )
 
 
-def _negotiate_or_none(
-    accept: str | None, offered: tuple[_Format, ...], default: _Format
-) -> _Format | None:
+def _negotiate_or_none(accept: str | None, offered: tuple[F, ...], default: F) -> F | None:
     try:
         return negotiate(accept, offered, default)
     except NotAcceptable:
         return None
 
 
-_negotiate_cached = functools.lru_cache(maxsize=256)(_negotiate_or_none)
+class _Negotiator(Protocol):
+    """The signature of ``_negotiate_or_none``, which ``lru_cache`` keeps but cannot type."""
+
+    def __call__(self, accept: str | None, offered: tuple[F, ...], default: F) -> F | None: ...
+
+
+_negotiate_cached: _Negotiator = functools.lru_cache(maxsize=256)(_negotiate_or_none)
 
 
 def _not_acceptable(offered: tuple[_Format, ...]) -> NotAcceptable:
@@ -169,7 +176,7 @@ def execute(store: Store, plan: Plan) -> Answer:
         fmt = family.from_name(name) if name else None
         if fmt is None:
             raise _not_acceptable(family.all())
-        body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))  # type: ignore[arg-type]
+        body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))
     except LeongraphError:
         raise
     except MemoryError as exc:

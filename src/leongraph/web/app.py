@@ -43,7 +43,7 @@ class LeongraphApp(FastAPI):
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
-        await self.hot_path(scope, receive, send)  # type: ignore[arg-type]
+        await self.hot_path(scope, receive, send)
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -121,9 +121,9 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     for module in (sparql, data, pages, wikidata, query_page):
         app.include_router(module.router)
     app.hot_path = HotPath(
-        functools.partial(FastAPI.__call__, app),  # type: ignore[arg-type]
+        functools.partial(FastAPI.__call__, app),
         state.pipeline,
-        functools.partial(wrap, layers=layers),  # type: ignore[arg-type]
+        functools.partial(wrap, layers=layers),
         max_body_bytes=settings.max_body_bytes,
     )
     return app

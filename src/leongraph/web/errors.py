@@ -4,6 +4,8 @@ text for clients that ask for it), with the headers the error declares."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -26,7 +28,7 @@ def error_response(
     status: int,
     title: str,
     message: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **details: object,
 ) -> Response:
     """JSON by default; plain text for clients that ask for text/plain and not JSON."""

@@ -15,15 +15,15 @@ so that they keep their one body and their headers.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from leongraph.sparql.evaluation import Plan
 from leongraph.sparql.pipeline import Asked, QueryPipeline
 from leongraph.web.routes.sparql import HANDED_KEY, answer_response
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
+Scope = MutableMapping[str, Any]  # as starlette.types has them
+Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]

@@ -14,7 +14,7 @@ from leongraph.errors import BadRequest
 from leongraph.formats import HTML, RdfFormat, _Format
 from leongraph.negotiation import negotiate, parse_accept
 
-RDF_FORMATS: tuple[RdfFormat, ...] = RdfFormat.all()  # type: ignore[assignment]
+RDF_FORMATS: tuple[RdfFormat, ...] = RdfFormat.all()
 OFFERED: tuple[_Format, ...] = (HTML, *RDF_FORMATS)
 
 

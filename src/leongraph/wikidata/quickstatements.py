@@ -70,6 +70,8 @@ def claims(store: Store) -> list[Claim]:
     by_sp: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
     graphs: dict[tuple[Node, Node, Node], set[str]] = defaultdict(set)
     for s, p, o, g in store.query(_WIKIDATA_QUADS).rows():
+        if s is None or p is None or o is None:  # never: the pattern binds them
+            continue
         by_sp[(s, p)].add(o)
         graphs[(s, p, o)].add(str(g))
     found: list[Claim] = []
@@ -167,8 +169,8 @@ def build(store: Store) -> Batch:
                 dropped_roles.add(f"{qid} {short(qvalue)} ({name(qvalue)})")
                 continue
             qualifiers += [qid, qtext]
-        missing = [t for t, v in ((claim.subject, subject), (claim.value, value)) if v is None]
-        if missing:
+        if subject is None or value is None:
+            missing = [t for t, v in ((claim.subject, subject), (claim.value, value)) if v is None]
             cite = f" (sentence {sentence.removeprefix(str(SENT))})" if sentence else ""
             waiting.append(
                 f"# {subject or short(claim.subject)}|{claim.prop}|{value or short(claim.value)}"
@@ -177,10 +179,10 @@ def build(store: Store) -> Batch:
             continue
         fields = [subject, claim.prop, value, *qualifiers]
         if sentence is None:
-            no_source.append("# " + "|".join(fields))  # type: ignore[arg-type]
+            no_source.append("# " + "|".join(fields))
             continue
         fields += ["S854", f'"{sentence}"']
-        commands.append("|".join(fields))  # type: ignore[arg-type]
+        commands.append("|".join(fields))
     notes: list[str] = []
     if dropped_roles:
         notes.append(

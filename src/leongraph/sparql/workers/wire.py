@@ -113,8 +113,8 @@ def _rebuild(module: str, qualname: str, message: str, details: dict[str, object
         cls = getattr(cls, part, None)
     if not (isinstance(cls, type) and issubclass(cls, errors.LeongraphError)):
         cls = errors.BadRequest
-    exc = cls.__new__(cls)  # type: ignore[call-overload]
+    exc = cls.__new__(cls)
     errors.LeongraphError.__init__(exc, message, **details)
     for key, value in details.items():  # e.g. QuerySyntaxError.line / .column
         setattr(exc, key, value)
-    return exc  # type: ignore[no-any-return]
+    return exc

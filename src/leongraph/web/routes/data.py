@@ -35,7 +35,7 @@ def export(extension: str, request: Request, graph: str | None = None) -> Respon
         raise UnknownResource(f"no export leon.{extension[:20]}; available: {known}")
     pub = app_state(request).publication()
     iri = resolve_graph(pub.store, graph) if graph else None
-    body = export_bytes(pub, fmt, graph=iri, public_base=public_base(request))  # type: ignore[arg-type]
+    body = export_bytes(pub, fmt, graph=iri, public_base=public_base(request))
     # leon.ttl, leon-ontology.ttl, leon-sentence-13.ttl: a graph's short name in the file name
     path = (local_path(iri) or "") if iri else ""
     stem = "leon" + path.replace("/graph/", "/").replace("/", "-")
@@ -100,7 +100,7 @@ def void(request: Request) -> Response:
     pub = app_state(request).publication()
     base = public_base(request)
     headers = {"Vary": "Accept"}
-    if fmt is HTML:
+    if not isinstance(fmt, RdfFormat):  # HTML
         response = render(
             request,
             "void.html",
@@ -119,6 +119,6 @@ def void(request: Request) -> Response:
         return response
     body = pub.cached(
         ("void", fmt.name, base),
-        lambda: serialize(void_quads(pub, base), fmt, context=pub.context),  # type: ignore[arg-type]
+        lambda: serialize(void_quads(pub, base), fmt, context=pub.context),
     )
     return Response(body, media_type=fmt.content_type, headers=headers)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from rdflib import URIRef
 
 from leongraph.engine import Store
 from leongraph.errors import UnknownResource
-from leongraph.formats import HTML, _Format
+from leongraph.formats import HTML, RdfFormat, _Format
 from leongraph.linkeddata import viewmodels
 from leongraph.linkeddata.describe import (
     Description,
@@ -80,11 +81,11 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
         facts = sentence_facts(pub.store, d.iri) if kind == "sentence" else []
         if not d.exists and not facts:
             return not_found(request, pub, kind, name, fmt)
-        if fmt is HTML:
+        if not isinstance(fmt, RdfFormat):  # HTML
             body = resource_page(request, pub, d, facts, path)
         else:
             quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
-            body = serialize(quads, fmt, context=pub.context)  # type: ignore[arg-type]
+            body = serialize(quads, fmt, context=pub.context)
         pub.remember(key, body)
     if fmt is HTML:
         return HTMLResponse(body, headers=headers)
@@ -112,7 +113,7 @@ def resource_page(
         if text
         else []
     )
-    return render(
+    page = render(
         request,
         "resource.html",
         d=d,
@@ -132,7 +133,8 @@ def resource_page(
         neighbours={k: linker.value(e) for k, e in neighbours(pub.store, d).items()},
         alternates=viewmodels.alternates(root + path, RDF_FORMATS),
         graph_size=d.graph_sizes.get(str(d.iri)),
-    ).body
+    )
+    return bytes(page.body)  # a rendered page's body is bytes
 
 
 @router.api_route(
@@ -169,12 +171,12 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
     fmt = choose_format(request, suffix)
     pub = app_state(request).publication()
     headers = headers_for(request, "/ontology", suffix, fmt)
-    if fmt is not HTML:
+    if isinstance(fmt, RdfFormat):
         body = pub.cached(
             ("ontology", fmt.name),
             lambda: serialize(
                 graph_quads(pub.store, str(ONTOLOGY_GRAPH)), fmt, context=pub.context
-            ),  # type: ignore[arg-type]
+            ),
         )
         return rdf_response(body, fmt, headers)
     root = root_path(request)
@@ -182,7 +184,7 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
     def page() -> bytes:
         doc = document(pub.store, pub.index)
         linker = viewmodels.Linker(doc.labels, root)
-        return render(
+        rendered = render(
             request,
             "ontology.html",
             title=doc.labels.label(doc.labels.iri),
@@ -193,7 +195,8 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
             properties=[term_view(t, linker) for t in doc.properties],
             others=[term_view(t, linker) for t in doc.others],
             alternates=viewmodels.alternates(root + "/ontology", RDF_FORMATS),
-        ).body
+        )
+        return bytes(rendered.body)
 
     response = HTMLResponse(pub.cached(("ontology-html", root), page))
     response.headers.update(headers)
@@ -230,7 +233,7 @@ def graph(segment: str, request: Request) -> Response:
         return not_found(request, pub, "graph", name, fmt)
     path = f"/graph/{name}"
     headers = headers_for(request, path, suffix, fmt)
-    if fmt is not HTML:
+    if isinstance(fmt, RdfFormat):
         body = pub.cached(
             ("graph", name, fmt.name),
             lambda: serialize(graph_quads(pub.store, iri), fmt, context=pub.context),
@@ -259,6 +262,8 @@ def graph(segment: str, request: Request) -> Response:
 def _graph_statements(store: Store, d: Description, iri: str) -> list[Statement]:
     out: list[Statement] = []
     for s, p, o, _ in graph_quads(store, iri):
+        if not isinstance(p, URIRef):  # never: a predicate is an IRI
+            continue
         out.append(Statement(s, p, o, ()))
         if len(out) >= MAX_GRAPH_ROWS:
             break

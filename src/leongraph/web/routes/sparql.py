@@ -129,9 +129,9 @@ def _describe_service(request: Request, state: AppState, req: SparqlRequest) -> 
         fmt = graph_format
     else:
         chosen = negotiate(request.headers.get("accept"), [*RdfFormat.all(), HTML], TURTLE)
-        if chosen is HTML:
+        if not isinstance(chosen, RdfFormat):  # HTML: a browser
             return query_page(request)
-        fmt = chosen  # type: ignore[assignment]
+        fmt = chosen
     endpoint = str(request.url.replace(query="", fragment=""))
     graph = service_description(state.store, state.settings, endpoint)
     body = graph.serialize(format=rdflib_name(fmt), encoding="utf-8")
