@@ -3,7 +3,6 @@ each test gets a fresh app from the factory."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -51,18 +50,6 @@ def client(settings: Settings, store: Store, derived: Derived) -> Iterator[TestC
 def oxigraph(dataset: Dataset) -> Store:
     """The bundled graph in Oxigraph alone, for what only that engine has (statistics)."""
     return from_dataset(dataset, engine="oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def free_port() -> Callable[[], int]:
-    """A function giving a TCP port of the loopback interface that nothing listens on."""
-    return _free_port
 
 
 def _wait_until(condition: Callable[[], object], timeout: float = 10, what: str = "") -> None:

@@ -24,9 +24,13 @@ FORMATS = RdfFormat.all()
 
 
 def store_dataset(store: Store) -> Dataset:
-    """The served quads, read straight from the store (one entry per graph holding a triple)."""
+    """The served quads, read straight from the store (one entry per graph holding a triple).
+    Literals are written as rdflib's parsers read them back: Wikidata's "…T00:00:00Z" time
+    values are kept as they are in the store, and a parser makes them "…T00:00:00+00:00"."""
     ds = Dataset()
     for s, p, o, g in store.quads():
+        if isinstance(o, Literal):
+            o = Literal(str(o), lang=o.language, datatype=o.datatype)
         ds.graph(g).add((s, p, o))
     return ds
 

@@ -8,6 +8,7 @@ import time
 
 import anyio
 import pytest
+from support import plan
 
 from leongraph.config import PROJECT_ROOT, Settings
 from leongraph.engine import Store
@@ -19,10 +20,6 @@ from leongraph.sparql.workers.pool import ProcessExecutor
 
 LOOKUP = "SELECT ?p ?o WHERE { res:mathilda ?p ?o }"
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def plan(text: str, **request: object) -> Plan:
-    return prepare(SparqlRequest(query=text, **request), Settings())  # type: ignore[arg-type]
 
 
 def settle(triage: Triage, p: Plan) -> Place:

@@ -9,20 +9,16 @@ from pathlib import Path
 
 import anyio
 import pytest
+from support import plan
 
 from leongraph.config import Settings
 from leongraph.engine import Store, load_files
 from leongraph.errors import QuerySyntaxError, QueryTimeout
 from leongraph.graph import open_store
-from leongraph.sparql.evaluation import Plan, execute, prepare
-from leongraph.sparql.protocol import SparqlRequest
+from leongraph.sparql.evaluation import execute
 from leongraph.sparql.workers.pool import InProcessExecutor, ProcessExecutor, create_executor
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def plan(text: str, settings: Settings, fmt: str | None = None) -> Plan:
-    return prepare(SparqlRequest(query=text, format=fmt), settings)
 
 
 def _alive(pid: int) -> bool:
@@ -42,7 +38,7 @@ def test_workers_answer_like_in_process(store: Store) -> None:
             ("ASK { ?s ?p ?o }", "xml"),
             ("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } ORDER BY ?s ?c LIMIT 10", "nt"),
         ]:
-            p = plan(text, settings, fmt)
+            p = plan(text, settings, format=fmt)
             assert anyio.run(executor.run, p) == execute(store, p)
         with pytest.raises(QuerySyntaxError) as info:
             anyio.run(executor.run, plan("SELECT * WHERE {", settings))
@@ -80,7 +76,7 @@ def test_requests_queue_for_a_busy_pool(store: Store) -> None:
     answers: dict[int, bytes] = {}
 
     async def one(i: int) -> None:
-        p = plan(f"SELECT ?n WHERE {{ BIND({i} AS ?n) }}", settings, "csv")
+        p = plan(f"SELECT ?n WHERE {{ BIND({i} AS ?n) }}", settings, format="csv")
         answers[i] = (await executor.run(p)).body
 
     async def impatient() -> None:
@@ -124,7 +120,7 @@ def test_on_disk_store_in_forked_workers(tmp_path: Path, dataset) -> None:
     executor = create_executor(store, settings)
     try:
         assert isinstance(executor, ProcessExecutor)
-        p = plan("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", settings, "csv")
+        p = plan("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", settings, format="csv")
         expected = execute(store, p)
         for _ in range(4):
             assert anyio.run(executor.run, p) == expected

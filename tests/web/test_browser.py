@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from support import free_port
 
 from leongraph.config import ENGINES
 from leongraph.linkeddata import urls
@@ -60,16 +60,10 @@ WAIT = 30  # seconds; generous for a loaded CI machine, never reached when thing
 # ------------------------------------------------------------------------------ fixtures
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _serve(args: list[str], log: Path) -> Iterator[str]:
     """`leongraph serve` on a free port; the URL once /healthz answers."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "leongraph", "serve", "--port", str(port), *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEONGRAPH_")}
     with log.open("wb") as out:

@@ -110,16 +110,17 @@ def test_a_matching_tag_is_answered_without_running_the_route(
 ) -> None:
     # An app of its own: rendered pages are kept with what is derived from the data, and the
     # apps of the other tests share theirs.
-    client = TestClient(create_app(settings.replace(engine=store.engine), store))
-    etag = client.get("/resource/mathilda").headers["etag"]
+    app = create_app(settings.replace(engine=store.engine, workers=0), store)
+    with TestClient(app) as client:
+        etag = client.get("/resource/mathilda").headers["etag"]
 
-    def fail(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the route ran")
+        def fail(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the route ran")
 
-    monkeypatch.setattr("leongraph.web.routes.pages.describe", fail)
-    r = client.get("/resource/mathilda", headers={"If-None-Match": etag})
-    assert r.status_code == 304 and r.headers["etag"] == etag
-    with pytest.raises(AssertionError, match="the route ran"):
-        client.get(
-            "/resource/mathilda", headers={"If-None-Match": '"stale"', "Accept": "text/turtle"}
-        )
+        monkeypatch.setattr("leongraph.web.routes.pages.describe", fail)
+        r = client.get("/resource/mathilda", headers={"If-None-Match": etag})
+        assert r.status_code == 304 and r.headers["etag"] == etag
+        with pytest.raises(AssertionError, match="the route ran"):
+            client.get(
+                "/resource/mathilda", headers={"If-None-Match": '"stale"', "Accept": "text/turtle"}
+            )

@@ -269,9 +269,13 @@ def _statement(
             (node, PSV[rule.prop], time),
             (time, RDF.type, WIKIBASE.TimeValue),
             (time, RDFS.label, RLiteral(f"{value} (time value)", lang="en")),
-            # midnight UTC, as in Wikidata's dumps (Oxigraph writes it "…T00:00:00Z", rdflib
-            # "…T00:00:00+00:00": the same xsd:dateTime value)
-            (time, WIKIBASE.timeValue, RLiteral(f"{value}T00:00:00Z", datatype=XSD.dateTime)),
+            # midnight UTC, written as in Wikidata's dumps on both engines (rdflib would
+            # normalise it to "…T00:00:00+00:00", the same value)
+            (
+                time,
+                WIKIBASE.timeValue,
+                RLiteral(f"{value}T00:00:00Z", datatype=XSD.dateTime, normalize=False),
+            ),
             (time, WIKIBASE.timePrecision, RLiteral(DAY_PRECISION)),
             (time, WIKIBASE.timeCalendarModel, GREGORIAN),
         }
