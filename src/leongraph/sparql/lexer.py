@@ -46,7 +46,6 @@ _TOKENS = re.compile(
             r"|'(?:[^'\\\r\n]|\\.)*(?:'|$)"
             r'|"(?:[^"\\\r\n]|\\.)*(?:"|$))',
             r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            rf"(?P<pname>{_PREFIX}:{_LOCAL})",
             r"(?P<var>[?$][\w\u00b7\u00c0-\U000effff]*)",
             r"(?P<bnode>_:[^\s.;,(){}\[\]]*)",
             r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
@@ -55,6 +54,13 @@ _TOKENS = re.compile(
     ),
     re.DOTALL,
 )
+# A prefixed name is tried only where a word or another character starts (ws, comments,
+# strings, IRIs, variables and blank nodes win over it). Its prefix is made of [PN_CHARS.] and
+# ends at a ':', so it can only match where the run of such characters from here ends at a
+# ':' and not after a '.': that run is found once for all its positions (no rescanning to the
+# end from each position, which made the lexer quadratic).
+_PNAME = re.compile(rf"{_PREFIX}:{_LOCAL}", re.DOTALL)
+_PREFIX_RUN = re.compile(rf"[{_PN_CHARS}.]*")
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,27 @@ class QueryText:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """Every significant token (no whitespace, no comments)."""
-    for m in _TOKENS.finditer(text):
+    """Every significant token (no whitespace, no comments), in time linear in the text."""
+    pos, end = 0, len(text)
+    run_end, colon = -1, False  # the [PN_CHARS.] run holding pos, and whether a ':' ends it
+    while pos < end:
+        m = _TOKENS.match(text, pos)
+        assert m is not None  # "other" matches any character
         kind = m.lastgroup or "other"
+        if kind in ("word", "other"):
+            if pos >= run_end:
+                run_end = _PREFIX_RUN.match(text, pos).end()  # type: ignore[union-attr]
+                if run_end == pos:
+                    colon = text[pos] == ":"
+                else:
+                    colon = run_end < end and text[run_end] == ":" and text[run_end - 1] != "."
+            if colon:
+                pname = _PNAME.match(text, pos)
+                if pname is not None:
+                    m, kind = pname, "pname"
         if kind not in ("ws", "comment"):
-            yield Token(kind, m.group(), m.start())
+            yield Token(kind, m.group(), pos)
+        pos = m.end()
 
 
 def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
