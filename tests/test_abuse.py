@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from rdflib import Dataset
 
 from leongraph.config import Settings
@@ -20,7 +21,9 @@ from leongraph.engine import Store, from_dataset
 from leongraph.errors import BadRequest
 from leongraph.sparql.label_service import rewrite_label_service
 from leongraph.sparql.lexer import tokens
+from leongraph.sparql.safety import check_query
 from leongraph.web.app import create_app
+from leongraph.wikidata.reconciliation import parse_json
 
 LABEL = 'SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }'
 DOTS = "ASK {} " + "a." * 49_990  # 100 KB: quadratic lexing took tens of seconds
@@ -120,3 +123,70 @@ def test_long_queries_leave_the_server_answering(oxigraph: Store, query: str) ->
         assert response.status_code in (200, 400), response.text[:300]
         assert time.perf_counter() - start < 10
         assert worst < 1.0
+
+
+# ------------------------------------------------ 6, 7: limits before any parser
+
+
+SHAPES = {
+    "max_query_depth": "ASK { " + "{" * 5_000 + "}" * 5_000 + " }",
+    "max_union_branches": "ASK { " + "{} UNION " * 11_000 + "{} }",
+    "max_values_rows": "ASK { VALUES ?v { " + "1 " * 20_000 + "} }",
+}
+
+
+def test_oversized_shapes_are_refused_before_parsing_and_no_worker_dies(oxigraph: Store) -> None:
+    with serving(oxigraph) as url, httpx.Client(base_url=url, timeout=30) as c:
+        for setting, query in SHAPES.items():
+            r = c.post("/sparql", data={"query": query})
+            assert r.status_code == 400, (setting, r.text[:300])
+            assert r.json()["error"]["setting"] == setting
+            assert setting in r.json()["error"]["message"]
+        for query in ("ASK {}", "SELECT (COUNT(*) AS ?n) { VALUES ?v { 1 2 3 } }"):
+            assert c.get("/sparql", params={"query": query}).status_code == 200
+        assert c.get("/healthz").json()["status"] == "ok"
+
+
+def test_the_shape_limits_are_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "LEONGRAPH_MAX_QUERY_DEPTH": "3",
+            "LEONGRAPH_MAX_UNION_BRANCHES": "2",
+            "LEONGRAPH_MAX_VALUES_ROWS": "2",
+            "LEONGRAPH_MAX_JSON_DEPTH": "4",
+        }
+    )
+    assert settings.max_json_depth == 4
+    check_query("ASK { { { } } }", settings)
+    check_query("ASK { {} UNION {} VALUES (?a ?b) { (1 2) (3 4) } }", settings)
+    check_query('ASK { VALUES ?a { -1.5e3 "x"@en } }', settings)
+    for text in (
+        "ASK { { { ( ) } } }",
+        "ASK { {} UNION {} UNION {} }",
+        'ASK { VALUES ?a { 1 <a><b> "x"^^<t> } }',
+        "ASK { VALUES (?a ?b) { (1 2) (3 4) (5 6) } }",
+    ):
+        with pytest.raises(BadRequest, match="past the limit"):
+            check_query(text, settings)
+
+
+@pytest.mark.parametrize("param", ["queries", "extend", "query", "body"])
+def test_deep_json_in_the_reconciliation_api_is_a_bad_request(
+    client: TestClient, param: str
+) -> None:
+    deep = '{"a":' * 5_000 + "1" + "}" * 5_000 if param == "query" else "[" * 5_000 + "]" * 5_000
+    if param == "body":
+        r = client.post("/reconcile", content=deep, headers={"Content-Type": "application/json"})
+    else:
+        r = client.post("/reconcile", data={param: deep})
+    assert r.status_code == 400, r.text[:300]
+    assert "max_json_depth" in r.json()["error"]["message"]
+    # just under the limit, the JSON parses; the batch may still be refused for its content
+    shallow = '{"a":' * 20 + "1" + "}" * 20 if param == "query" else "[" * 20 + "]" * 20
+    r = client.post("/reconcile", data={param if param != "body" else "queries": shallow})
+    assert r.status_code == 400 and "max_json_depth" not in r.text
+
+
+def test_json_parsing_never_raises_a_recursion_error() -> None:
+    with pytest.raises(BadRequest):
+        parse_json("[" * 100_000 + "]" * 100_000, "queries", max_depth=10**9)

@@ -29,6 +29,13 @@ class Settings:
     max_rows: int = 10_000
     max_query_length: int = 100_000
     max_body_bytes: int = 1_000_000
+    #: Checked before any parser sees a query: nesting of braces, parentheses and brackets,
+    #: UNION keywords, and rows of VALUES blocks together (400 past each).
+    max_query_depth: int = 200
+    max_union_branches: int = 1_000
+    max_values_rows: int = 10_000
+    #: Nesting of the JSON the reconciliation API reads (400 past it).
+    max_json_depth: int = 32
     #: Query worker processes (killed and replaced on timeout); 0 evaluates in the server.
     workers: int = 4
     #: Evaluate queries whose work is provably small (cost.py) in the server, not a worker.

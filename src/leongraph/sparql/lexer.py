@@ -91,6 +91,9 @@ class QueryText:
     services: list[Service] = field(default_factory=list)
     from_default: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
+    depth: int = 0  # the deepest nesting of braces, parentheses and brackets
+    unions: int = 0  # UNION keywords
+    values_rows: int = 0  # rows of every VALUES block, together
 
     @property
     def is_update(self) -> bool:
@@ -132,6 +135,7 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
     base: str | None = None
     result = QueryText()
     toks = list(tokens(text))
+    _measure(toks, result)
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -159,6 +163,38 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
             continue
         i += 1
     return result
+
+
+def _measure(toks: list[Token], result: QueryText) -> None:
+    """Nesting depth, UNION keywords and VALUES rows: what the engines' parsers (recursive,
+    or building a row per value) must never be given too much of."""
+    depth, pending, values = 0, False, -1  # values: the depth inside a VALUES block, or -1
+    for n, tok in enumerate(toks):
+        if tok.kind == "other" and tok.text in "{([":
+            if values >= 0 and depth == values and tok.text == "(":
+                result.values_rows += 1  # a row of VALUES (?a ?b) { (1 2) … }
+            depth += 1
+            result.depth = max(result.depth, depth)
+            if pending and tok.text == "{":
+                pending, values = False, depth
+        elif tok.kind == "other" and tok.text in "})]":
+            depth = max(depth - 1, 0)
+            values = -1 if depth < values else values
+        elif tok.kind == "word" and tok.text.upper() == "UNION":
+            result.unions += 1
+        elif tok.kind == "word" and tok.text.upper() == "VALUES":
+            pending = True
+        elif values >= 0 and depth == values and not _continues(toks[n - 1], tok):
+            result.values_rows += 1  # a value of VALUES ?a { 1 2 … }
+
+
+def _continues(prev: Token, tok: Token) -> bool:
+    """Whether ``tok`` continues the term before it (``-1.5e3``, ``"a"@en``, ``"1"^^x:y``)."""
+    return (
+        prev.offset + len(prev.text) == tok.offset
+        and tok.kind in ("other", "word", "pname")
+        and prev.kind in ("other", "word", "string")
+    )
 
 
 def _from_clause(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from rdflib import Literal
@@ -22,17 +23,39 @@ from leongraph.wikidata.matching import Candidate, Entity, Index, fold, most_spe
 MAX_BATCH = 100  # queries per request; OpenRefine sends 10 by default
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 1_000
+MAX_JSON_DEPTH = 32  # Settings.max_json_depth
 DEFAULT_TYPES = ("Person", "FictionalCharacter", "Film", "Place", "Organisation", "PlotEvent")
 
 
 # ---------------------------------------------------------------- input checking
 
 
-def parse_json(text: str, what: str) -> Any:
+def parse_json(text: str, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value of ``text``; 400 when it is not JSON or nests past ``max_depth``."""
+    depth = json_depth(text)
+    if depth > max_depth:
+        raise BadRequest(
+            f"{what} nests {depth} levels deep; at most {max_depth} are accepted (max_json_depth).",
+            parameter=what,
+            limit=max_depth,
+        )
     try:
         return json.loads(text, parse_constant=_no_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequest(f"{what} is not valid JSON: {exc}", parameter=what) from exc
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (strings skipped), in linear time."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _no_constant(name: str) -> object:
@@ -185,9 +208,9 @@ def query_batch(index: Index, batch: object) -> dict[str, Any]:
     return {k: {"result": reconcile_one(index, a)} for k, a in checked.items()}
 
 
-def single_query(index: Index, raw: str) -> dict[str, Any]:
+def single_query(index: Index, raw: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
     """0.1: one query, as a string or a JSON object."""
-    q = parse_json(raw, "query") if raw.lstrip().startswith("{") else raw
+    q = parse_json(raw, "query", max_depth) if raw.lstrip().startswith("{") else raw
     return {"result": reconcile_one(index, check_query(index, "query", q))}
 
 

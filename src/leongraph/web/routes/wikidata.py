@@ -67,20 +67,23 @@ async def reconcile(request: Request) -> Response:
     """The service endpoint: manifest, query batch (0.2 keyed or 1.0-draft list) or extension."""
     index = index_for(request)
     params = await _params(request)
+    depth = app_state(request).settings.max_json_depth
     if "__json__" in params:
         return _reply(
-            request, service.json_batch(index, service.parse_json(params["__json__"], "body"))
+            request,
+            service.json_batch(index, service.parse_json(params["__json__"], "body", depth)),
         )
     if "extend" in params:
         return _reply(
-            request, service.extend(index, service.parse_json(params["extend"], "extend"))
+            request, service.extend(index, service.parse_json(params["extend"], "extend", depth))
         )
     if "queries" in params:
         return _reply(
-            request, service.query_batch(index, service.parse_json(params["queries"], "queries"))
+            request,
+            service.query_batch(index, service.parse_json(params["queries"], "queries", depth)),
         )
     if "query" in params:
-        return _reply(request, service.single_query(index, params["query"]))
+        return _reply(request, service.single_query(index, params["query"], depth))
     return _reply(request, service.manifest(index, str(request.base_url).rstrip("/")))
 
 
