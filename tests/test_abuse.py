@@ -4,6 +4,8 @@ Bounds are generous on purpose: they separate seconds from minutes, not fast fro
 
 from __future__ import annotations
 
+import json
+import random
 import socket
 import threading
 import time
@@ -190,3 +192,37 @@ def test_deep_json_in_the_reconciliation_api_is_a_bad_request(
 def test_json_parsing_never_raises_a_recursion_error() -> None:
     with pytest.raises(BadRequest):
         parse_json("[" * 100_000 + "]" * 100_000, "queries", max_depth=10**9)
+
+
+# ------------------------------------------------ 5: reconciliation off the event loop
+
+
+def _words(n: int, seed: int) -> str:
+    """``n`` characters of made-up words (nothing the index knows, so nothing is cached)."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join("".join(rng.choice(letters) for _ in range(7)) for _ in range(n // 8))
+
+
+def test_a_large_reconciliation_batch_leaves_the_server_answering(oxigraph: Store) -> None:
+    batch = {f"q{i}": {"query": _words(500, i)} for i in range(20)}  # 10,000 characters
+    with serving(oxigraph) as url:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            assert c.get("/reconcile", params={"query": "Leon"}).status_code == 200  # the index
+        response, worst = while_probing(
+            url, lambda c: c.post("/reconcile", data={"queries": json.dumps(batch)})
+        )
+        assert isinstance(response, httpx.Response)
+        assert response.status_code == 200 and set(response.json()) == set(batch)
+        assert worst < 1.0
+
+
+def test_a_batch_over_its_text_limit_is_refused_at_once(client: TestClient) -> None:
+    batch = {f"q{i}": {"query": _words(1_000, i)} for i in range(100)}
+    start = time.perf_counter()
+    r = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    assert r.status_code == 413 and "max_batch_chars" in r.json()["error"]["message"]
+    draft = {"queries": [{"query": "x", "properties": [{"pid": "age", "v": "y" * 20_000}]}]}
+    r = client.post("/reconcile", json=draft)
+    assert r.status_code == 413, r.text[:300]
+    assert time.perf_counter() - start < 5

@@ -34,8 +34,10 @@ class Settings:
     max_query_depth: int = 200
     max_union_branches: int = 1_000
     max_values_rows: int = 10_000
-    #: Nesting of the JSON the reconciliation API reads (400 past it).
+    #: Nesting of the JSON the reconciliation API reads (400 past it), and the text one
+    #: reconciliation batch may ask to match: query strings and property values (413 past it).
     max_json_depth: int = 32
+    max_batch_chars: int = 10_000
     #: Query worker processes (killed and replaced on timeout); 0 evaluates in the server.
     workers: int = 4
     #: Evaluate queries whose work is provably small (cost.py) in the server, not a worker.
