@@ -23,6 +23,7 @@ from leongraph.engine import Store, from_dataset
 from leongraph.errors import BadRequest
 from leongraph.sparql.label_service import rewrite_label_service
 from leongraph.sparql.lexer import tokens
+from leongraph.sparql.placement import analyse
 from leongraph.sparql.safety import check_query
 from leongraph.web.app import create_app
 from leongraph.wikidata.reconciliation import parse_json
@@ -226,3 +227,51 @@ def test_a_batch_over_its_text_limit_is_refused_at_once(client: TestClient) -> N
     r = client.post("/reconcile", json=draft)
     assert r.status_code == 413, r.text[:300]
     assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------ 3, 4: the timeout holds for patterns
+
+
+NESTED = " || ".join(f'REGEX(STR(?o), "(.{{1,100}}){{1,100}}Q{i}")' for i in range(8))
+PATTERNS = {
+    "nested-counted": (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && ({NESTED})) }}"
+    ),
+    "counted": (
+        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), "(.{1,40}){1,40}QQQ")) }'
+    ),
+    "replace": (
+        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o BIND(REPLACE(STR(?o), "(a|.{1,30}){1,30}$", "")'
+        " AS ?x) FILTER(?x != STR(?o)) }"
+    ),
+}
+
+
+def test_queries_with_patterns_never_outlive_the_timeout(oxigraph: Store) -> None:
+    """Sent again and again, such a query once moved into the server, where nothing stops it
+    (88 s with a 3 s timeout); it must stay in a worker, answered or stopped in time."""
+
+    def abuse(c: httpx.Client) -> list[tuple[str, int, float]]:
+        seen = []
+        for name, query in PATTERNS.items():
+            for _ in range(4):
+                start = time.perf_counter()
+                r = c.get("/sparql", params={"query": query})
+                seen.append((name, r.status_code, time.perf_counter() - start))
+                time.sleep(0.3)  # time for the background analysis a second sighting starts
+        return seen
+
+    with serving(oxigraph, timeout=3.0) as url:
+        seen, worst = while_probing(url, abuse)
+    assert isinstance(seen, list)
+    for name, status, elapsed in seen:
+        assert status in (200, 503), (name, status)
+        assert elapsed < 3.0 + 1.0, (name, elapsed)
+    assert worst < 1.0
+
+
+@pytest.mark.parametrize(
+    "query", [*PATTERNS.values(), 'ASK { FILTER EXISTS { ?s ?p ?o FILTER regex(?o, "a") } }']
+)
+def test_patterns_have_no_work_bound(oxigraph: Store, query: str) -> None:
+    assert analyse(query, oxigraph) == float("inf")
