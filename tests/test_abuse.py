@@ -56,7 +56,11 @@ def serving(store: Store, **overrides: object) -> Iterator[str]:
     settings = Settings(engine=store.engine, timeout=3.0, workers=2).replace(**overrides)
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"
+        create_app(settings, store),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **settings.server_options(),  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -258,6 +262,7 @@ def test_queries_with_patterns_never_outlive_the_timeout(oxigraph: Store) -> Non
                 start = time.perf_counter()
                 r = c.get("/sparql", params={"query": query})
                 seen.append((name, r.status_code, time.perf_counter() - start))
+                assert r.status_code != 503 or r.headers["retry-after"] == "1"
                 time.sleep(0.3)  # time for the background analysis a second sighting starts
         return seen
 
@@ -275,3 +280,32 @@ def test_queries_with_patterns_never_outlive_the_timeout(oxigraph: Store) -> Non
 )
 def test_patterns_have_no_work_bound(oxigraph: Store, query: str) -> None:
     assert analyse(query, oxigraph) == float("inf")
+
+
+# ------------------------------------------------ 9, 10: HTTP limits; Retry-After
+
+
+def test_the_http_limits_are_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "LEONGRAPH_LIMIT_CONCURRENCY": "64",
+            "LEONGRAPH_TIMEOUT_KEEP_ALIVE": "2",
+            "LEONGRAPH_TIMEOUT_GRACEFUL_SHUTDOWN": "3",
+            "LEONGRAPH_MAX_HEADER_BYTES": "1024",
+        }
+    )
+    assert settings.server_options() == {
+        "limit_concurrency": 64,
+        "timeout_keep_alive": 2.0,
+        "timeout_graceful_shutdown": 3.0,
+        "h11_max_incomplete_event_size": 1024,
+    }
+    uvicorn.Config(lambda: None, **Settings().server_options())  # type: ignore[arg-type]
+
+
+def test_every_503_says_when_to_retry(oxigraph: Store) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with serving(oxigraph, timeout=1.0) as url, httpx.Client(base_url=url, timeout=30) as c:
+        r = c.get("/sparql", params={"query": slow})
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "1"
