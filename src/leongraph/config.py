@@ -29,6 +29,22 @@ class Settings:
     max_rows: int = 10_000
     max_query_length: int = 100_000
     max_body_bytes: int = 1_000_000
+    #: Checked before any parser sees a query: nesting of braces, parentheses and brackets,
+    #: UNION keywords, and rows of VALUES blocks together (400 past each).
+    max_query_depth: int = 200
+    max_union_branches: int = 1_000
+    max_values_rows: int = 10_000
+    #: Nesting of the JSON the reconciliation API reads (400 past it), and the text one
+    #: reconciliation batch may ask to match: query strings and property values (413 past it).
+    max_json_depth: int = 32
+    max_batch_chars: int = 10_000
+    #: HTTP limits of ``leongraph serve`` (uvicorn): connections and tasks at once (503 past
+    #: it), seconds an idle keep-alive connection is kept, seconds SIGTERM waits for open
+    #: requests, and bytes of request line and headers (an error past it).
+    limit_concurrency: int = 512
+    timeout_keep_alive: float = 5.0
+    timeout_graceful_shutdown: float = 5.0
+    max_header_bytes: int = 65_536
     #: Query worker processes (killed and replaced on timeout); 0 evaluates in the server.
     workers: int = 4
     #: Evaluate queries whose work is provably small (cost.py) in the server, not a worker.
@@ -60,6 +76,15 @@ class Settings:
             values[f.name] = _coerce(f.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def server_options(self) -> dict[str, object]:
+        """uvicorn's settings for the HTTP limits above."""
+        return {
+            "limit_concurrency": self.limit_concurrency,
+            "timeout_keep_alive": self.timeout_keep_alive,
+            "timeout_graceful_shutdown": self.timeout_graceful_shutdown,
+            "h11_max_incomplete_event_size": self.max_header_bytes,
+        }
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

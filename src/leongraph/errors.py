@@ -17,7 +17,8 @@ LeongraphError
 │       └── WorkerLost         503  the worker process died while evaluating
 └── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
 
-``headers`` holds response headers an error asks for (``Allow`` on a 405).
+``headers`` holds response headers an error asks for (``Allow`` on a 405, ``Retry-After`` on
+every 503).
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class UnsupportedMediaType(LeongraphError):
 class QueryTimeout(LeongraphError):
     status = 503
     title = "Query timeout"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message, **details)
+        self.headers = {"Retry-After": "1"}  # every 503 says when to come back
 
 
 class QueryAborted(QueryTimeout):

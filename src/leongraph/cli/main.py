@@ -32,6 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level="warning",
         root_path=settings.root_path,
+        **settings.server_options(),  # type: ignore[arg-type]
     )
     return 0
 

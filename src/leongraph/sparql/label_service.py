@@ -22,10 +22,15 @@ the row there, as any pattern does.
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass, field
 
 from leongraph.errors import BadRequest
+from leongraph.sparql.label_languages import (
+    accept_languages,
+    check_language,
+    service_languages,
+)
 from leongraph.sparql.label_patterns import (
     PREDICATES,
     UNBOUND,
@@ -48,21 +53,10 @@ from leongraph.vocab import (
 
 WIKIBASE_LANGUAGE = str(WIKIBASE.language)
 BD_SERVICE_PARAM = str(BD.serviceParam)
-AUTO_LANGUAGE = "[AUTO_LANGUAGE]"
-DEFAULT_LANGUAGE = "en"
-
-#: ISO 639-1 codes, plus "mul" (Wikidata's "multiple languages"). Region and script subtags
-#: (en-GB, zh-Hant) are accepted after a known primary code.
-_ISO_639_1 = """
-    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv
-    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
-    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la
-    lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj
-    om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv
-    sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
-    mul"""
-ISO_639_1 = frozenset(_ISO_639_1.split())
-_SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
+#: Label service blocks in one query, and lexings of it (a block whose aliases regroup a group
+#: holding other blocks needs the text lexed again after it).
+MAX_LABEL_SERVICES = 100
+MAX_LABEL_PASSES = 8
 
 
 @dataclass
@@ -73,53 +67,6 @@ class _Service:
     end: int  # index of the closing brace
     languages: list[str] = field(default_factory=list)
     explicit: list[tuple[str, str, str]] = field(default_factory=list)  # (?x, predicate, ?out)
-
-
-def accept_languages(header: str | None) -> list[str]:
-    """Language ranges of an Accept-Language header, best first (``*`` and q=0 dropped)."""
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip()
-        q = 1.0
-        m = re.search(r"q\s*=\s*([0-9.]+)", params)
-        if m:
-            try:
-                q = float(m.group(1))
-            except ValueError:
-                q = 0.0
-        if tag and tag != "*" and q > 0:
-            ranked.append((-q, i, tag.lower()))
-    return [tag for _, _, tag in sorted(ranked)]
-
-
-def check_language(code: str) -> str:
-    """Lower-cased ``code`` if it is a known language tag; BadRequest otherwise."""
-    parts = code.strip().lower().split("-")
-    if parts[0] not in ISO_639_1 or not all(_SUBTAG.fullmatch(p) for p in parts[1:]):
-        raise BadRequest(
-            f"unknown language code {code.strip()!r} in the label service", language=code
-        )
-    return "-".join(parts)
-
-
-def service_languages(literal: str, preferred: list[str]) -> list[str]:
-    """Expand a ``wikibase:language`` value: ``[AUTO_LANGUAGE]`` is the client's first language."""
-    auto = [DEFAULT_LANGUAGE]
-    for tag in preferred:
-        try:
-            code = check_language(tag)
-        except BadRequest:
-            continue
-        auto = list(dict.fromkeys([code, code.split("-")[0]]))  # fr-ca, then fr
-        break
-    out: list[str] = []
-    for raw in literal.split(","):
-        codes = auto if raw.strip().upper() == AUTO_LANGUAGE else [check_language(raw)]
-        out += [code for code in codes if code not in out]
-    if not out:
-        raise BadRequest("the label service needs at least one language")
-    return out
 
 
 def rewrite_label_service(text: str, languages: list[str]) -> str:
@@ -134,15 +81,51 @@ def rewrite_label_service(text: str, languages: list[str]) -> str:
         text = strip_query_hints(text)
     if "service" not in lowered or "label" not in lowered:
         return text
-    rewritten = False
+    rewritten, passes = False, 0
     while True:
         toks = list(tokens(text))
-        service = _find_service(toks, _declared_prefixes(toks))
-        if service is None:
+        services = _find_services(toks, _declared_prefixes(toks))
+        if not services:
             break
-        text = _rewrite_one(text, toks, service, languages)
+        if len(services) > MAX_LABEL_SERVICES:
+            raise BadRequest(
+                f"The query holds {len(services)} label service blocks; at most "
+                f"{MAX_LABEL_SERVICES} are accepted.",
+                limit=MAX_LABEL_SERVICES,
+            )
+        passes += 1
+        if passes > MAX_LABEL_PASSES:
+            raise BadRequest(
+                "The query holds too many label service blocks with aliases (…AltLabel) "
+                f"around other label service blocks; at most {MAX_LABEL_PASSES} are accepted.",
+                limit=MAX_LABEL_PASSES,
+            )
+        text = _rewrite_pass(text, toks, services, languages)
         rewritten = True
     return _expand_select_star(text) if rewritten else text
+
+
+def _rewrite_pass(
+    text: str, toks: list[Token], services: list[_Service], languages: list[str]
+) -> str:
+    """Rewrite the services of one lexing of ``text``, in order, as edits of that text. A block
+    whose aliases regroup a group holding another block rewrites that group wholesale: it is
+    done alone, and the text lexed again after it."""
+    shape = _Shape(toks)
+    edits: list[tuple[int, int, str]] = []
+    for n, service in enumerate(services):
+        open_i, close_i = shape.enclosing(service.start)
+        regroups = any(open_i < s.start < close_i for s in services if s is not service)
+        done = _rewrite_one(text, toks, service, languages, shape)
+        if regroups and len(done) == 1:  # it regroups: alone in its pass
+            edits += done if n == 0 else []
+            break
+        edits += done
+    out, last = [], 0
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1] > e[0])):
+        out += [text[last:start], replacement]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def strip_query_hints(text: str) -> str:
@@ -169,9 +152,11 @@ def strip_query_hints(text: str) -> str:
             j += 1
         spans.append((s.offset, _end(toks[j])))
         i = j + 1
-    for start, end in reversed(spans):
-        text = text[:start] + " " + text[end:]
-    return text
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], " "]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def _is_hint(token: Token) -> bool:
@@ -213,22 +198,64 @@ def _iri(token: Token, prefixes: dict[str, str]) -> str | None:
     return None
 
 
-def _find_service(toks: list[Token], prefixes: dict[str, str]) -> _Service | None:
-    for n, tok in enumerate(toks):
-        if not _is_word(tok, "SERVICE"):
+def _find_services(toks: list[Token], prefixes: dict[str, str]) -> list[_Service]:
+    """Every label service block, in order, in one walk through the tokens."""
+    found: list[_Service] = []
+    n = 0
+    while n < len(toks):
+        if not _is_word(toks[n], "SERVICE"):
+            n += 1
             continue
         k = n + 1
         if k < len(toks) and _is_word(toks[k], "SILENT"):
             k += 1
         if k >= len(toks) or _iri(toks[k], prefixes) != WIKIBASE_LABEL:
+            n += 1
             continue
         if k + 1 >= len(toks) or toks[k + 1].text != "{":
             raise _malformed("'{' expected after SERVICE wikibase:label")
         close = _matching_brace(toks, k + 1)
         service = _Service(start=n, end=close)
         _parse_body(toks[k + 2 : close], prefixes, service)
-        return service
-    return None
+        found.append(service)
+        n = close + 1
+    return found
+
+
+class _Shape:
+    """What every block of one lexing needs, found once: where each brace closes, each token's
+    innermost group, the variables, and what the blocks rewritten so far bind and use."""
+
+    def __init__(self, toks: list[Token]) -> None:
+        self.closing: dict[int, int] = {}
+        self.parent: list[int] = []  # the innermost '{' around each token, or -1
+        stack: list[int] = []
+        for i, tok in enumerate(toks):
+            self.parent.append(stack[-1] if stack else -1)
+            if tok.kind == "other" and tok.text == "{":
+                stack.append(i)
+            elif tok.kind == "other" and tok.text == "}" and stack:
+                self.closing[stack.pop()] = i
+        self.var_at = [i for i, tok in enumerate(toks) if tok.kind == "var"]
+        self.names = [toks[i].text[1:] for i in self.var_at]
+        self.used = set(self.names)
+        self.bound: list[tuple[int, list[str]]] = []  # (closing brace, variables bound there)
+
+    def enclosing(self, index: int) -> tuple[int, int]:
+        """The braces of the innermost group around token ``index``."""
+        open_i = self.parent[index]
+        if open_i < 0:
+            raise _malformed("SERVICE is not inside a group")
+        if open_i not in self.closing:
+            raise _malformed("unbalanced braces")
+        return open_i, self.closing[open_i]
+
+    def variables(self, first: int, last: int, skip: _Service) -> list[str]:
+        """The variables of tokens first..last, outside the block ``skip``."""
+        lo, hi = bisect.bisect_left(self.var_at, first), bisect.bisect_right(self.var_at, last)
+        return [
+            self.names[v] for v in range(lo, hi) if not skip.start <= self.var_at[v] <= skip.end
+        ]
 
 
 def _matching_brace(toks: list[Token], open_index: int) -> int:
@@ -292,41 +319,23 @@ def _string_value(literal: str) -> str:
     return literal[len(quote) : -len(quote)]
 
 
-def _enclosing_group(toks: list[Token], index: int) -> tuple[int, int]:
-    """The braces of the innermost group around token ``index``."""
-    depth = 0
-    for j in range(index - 1, -1, -1):
-        if toks[j].kind != "other":
-            continue
-        if toks[j].text == "}":
-            depth += 1
-        elif toks[j].text == "{":
-            if depth == 0:
-                return j, _matching_brace(toks, j)
-            depth -= 1
-    raise _malformed("SERVICE is not inside a group")
-
-
 # ---------------------------------------------------------------- rewriting
 
 
-def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: list[str]) -> str:
+def _rewrite_one(
+    text: str, toks: list[Token], service: _Service, preferred: list[str], shape: _Shape
+) -> list[tuple[int, int, str]]:
+    """The edits of ``text`` (start, end, replacement) that rewrite one block."""
     languages: list[str] = []
     for literal in service.languages:
         languages += [c for c in service_languages(literal, preferred) if c not in languages]
-    open_i, close_i = _enclosing_group(toks, service.start)
-    outside = [
-        t.text[1:]
-        for i, t in enumerate(toks)
-        if t.kind == "var" and not service.start <= i <= service.end
-    ]
-    in_group = {
-        t.text[1:]
-        for i, t in enumerate(toks)
-        if t.kind == "var" and open_i < i < close_i and not service.start <= i <= service.end
-    }
+    open_i, close_i = shape.enclosing(service.start)
+    earlier = [(at, names) for at, names in shape.bound]
+    outside = shape.variables(0, len(toks), service) + [n for _, ns in earlier for n in ns]
+    in_group = set(shape.variables(open_i + 1, close_i - 1, service))
+    in_group.update(n for at, ns in earlier if open_i < at <= close_i for n in ns)
     wanted = service.explicit or automatic(outside, in_group)
-    used = set(outside)
+    used = shape.used
     guards: dict[str, str] = {}
     # Oxigraph leaves ?g unbound in GRAPH ?g { subquery } (and rdflib loses the rows when the
     # subquery groups by ?g), so there aliases are grouped over the graph instead of per row.
@@ -337,15 +346,15 @@ def _rewrite_one(text: str, toks: list[Token], service: _Service, preferred: lis
         for base, p, out in wanted
         if (base, p, out) not in aliases
     )
+    shape.bound.append((close_i, [out for *_, out in wanted]))
     start, end = toks[service.start].offset, _end(toks[service.end])
     group_start, group_end = _end(toks[open_i]), toks[close_i].offset
     if aliases:
-        return (
-            text[:group_start]
-            + _grouped(text, toks, (open_i, close_i), service, wanted, languages, used, patterns)
-            + text[group_end:]
+        grouped = _grouped(
+            text, toks, (open_i, close_i), service, wanted, languages, used, patterns
         )
-    return text[:start] + text[end:group_end] + patterns + text[group_end:]
+        return [(group_start, group_end, grouped)]
+    return [(start, end, ""), (group_end, group_end, patterns)]
 
 
 def _top_filters(toks: list[Token], first: int, last: int) -> list[tuple[int, int]]:

@@ -46,7 +46,6 @@ _TOKENS = re.compile(
             r"|'(?:[^'\\\r\n]|\\.)*(?:'|$)"
             r'|"(?:[^"\\\r\n]|\\.)*(?:"|$))',
             r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            rf"(?P<pname>{_PREFIX}:{_LOCAL})",
             r"(?P<var>[?$][\w\u00b7\u00c0-\U000effff]*)",
             r"(?P<bnode>_:[^\s.;,(){}\[\]]*)",
             r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
@@ -55,6 +54,13 @@ _TOKENS = re.compile(
     ),
     re.DOTALL,
 )
+# A prefixed name is tried only where a word or another character starts (ws, comments,
+# strings, IRIs, variables and blank nodes win over it). Its prefix is made of [PN_CHARS.] and
+# ends at a ':', so it can only match where the run of such characters from here ends at a
+# ':' and not after a '.': that run is found once for all its positions (no rescanning to the
+# end from each position, which made the lexer quadratic).
+_PNAME = re.compile(rf"{_PREFIX}:{_LOCAL}", re.DOTALL)
+_PREFIX_RUN = re.compile(rf"[{_PN_CHARS}.]*")
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,9 @@ class QueryText:
     services: list[Service] = field(default_factory=list)
     from_default: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
+    depth: int = 0  # the deepest nesting of braces, parentheses and brackets
+    unions: int = 0  # UNION keywords
+    values_rows: int = 0  # rows of every VALUES block, together
 
     @property
     def is_update(self) -> bool:
@@ -96,11 +105,27 @@ class QueryText:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """Every significant token (no whitespace, no comments)."""
-    for m in _TOKENS.finditer(text):
+    """Every significant token (no whitespace, no comments), in time linear in the text."""
+    pos, end = 0, len(text)
+    run_end, colon = -1, False  # the [PN_CHARS.] run holding pos, and whether a ':' ends it
+    while pos < end:
+        m = _TOKENS.match(text, pos)
+        assert m is not None  # "other" matches any character
         kind = m.lastgroup or "other"
+        if kind in ("word", "other"):
+            if pos >= run_end:
+                run_end = _PREFIX_RUN.match(text, pos).end()  # type: ignore[union-attr]
+                if run_end == pos:
+                    colon = text[pos] == ":"
+                else:
+                    colon = run_end < end and text[run_end] == ":" and text[run_end - 1] != "."
+            if colon:
+                pname = _PNAME.match(text, pos)
+                if pname is not None:
+                    m, kind = pname, "pname"
         if kind not in ("ws", "comment"):
-            yield Token(kind, m.group(), m.start())
+            yield Token(kind, m.group(), pos)
+        pos = m.end()
 
 
 def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
@@ -110,6 +135,7 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
     base: str | None = None
     result = QueryText()
     toks = list(tokens(text))
+    _measure(toks, result)
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -137,6 +163,38 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> QueryText:
             continue
         i += 1
     return result
+
+
+def _measure(toks: list[Token], result: QueryText) -> None:
+    """Nesting depth, UNION keywords and VALUES rows: what the engines' parsers (recursive,
+    or building a row per value) must never be given too much of."""
+    depth, pending, values = 0, False, -1  # values: the depth inside a VALUES block, or -1
+    for n, tok in enumerate(toks):
+        if tok.kind == "other" and tok.text in "{([":
+            if values >= 0 and depth == values and tok.text == "(":
+                result.values_rows += 1  # a row of VALUES (?a ?b) { (1 2) … }
+            depth += 1
+            result.depth = max(result.depth, depth)
+            if pending and tok.text == "{":
+                pending, values = False, depth
+        elif tok.kind == "other" and tok.text in "})]":
+            depth = max(depth - 1, 0)
+            values = -1 if depth < values else values
+        elif tok.kind == "word" and tok.text.upper() == "UNION":
+            result.unions += 1
+        elif tok.kind == "word" and tok.text.upper() == "VALUES":
+            pending = True
+        elif values >= 0 and depth == values and not _continues(toks[n - 1], tok):
+            result.values_rows += 1  # a value of VALUES ?a { 1 2 … }
+
+
+def _continues(prev: Token, tok: Token) -> bool:
+    """Whether ``tok`` continues the term before it (``-1.5e3``, ``"a"@en``, ``"1"^^x:y``)."""
+    return (
+        prev.offset + len(prev.text) == tok.offset
+        and tok.kind in ("other", "word", "pname")
+        and prev.kind in ("other", "word", "string")
+    )
 
 
 def _from_clause(

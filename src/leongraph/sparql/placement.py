@@ -20,6 +20,7 @@ from enum import Enum
 from leongraph.engine import Store
 from leongraph.sparql import cost
 from leongraph.sparql.evaluation import Plan
+from leongraph.sparql.lexer import tokens, unescape_codepoints
 from leongraph.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class Triage:
 def analyse(text: str, store: Store) -> float:
     """The work bound of a query on ``store`` (infinite when it cannot be bounded)."""
     stats = store.statistics()
-    if stats is None:
+    if stats is None or _calls(text, cost.UNBOUNDED_FUNCTIONS):
         return cost.INF
     from rdflib.plugins.sparql import prepareQuery
 
@@ -131,3 +132,12 @@ def analyse(text: str, store: Store) -> float:
     except Exception:  # rdflib cannot read every query Oxigraph can: the worker runs those
         log.debug("query not analysed", exc_info=True)
         return cost.INF
+
+
+def _calls(text: str, functions: frozenset[str]) -> bool:
+    """Whether the text calls one of ``functions`` anywhere, read from its tokens (rdflib's
+    algebra drops the FILTERs of an EXISTS pattern, so it cannot be searched for them)."""
+    names = {f.removeprefix("Builtin_") for f in functions}
+    return any(
+        t.kind == "word" and t.text.upper() in names for t in tokens(unescape_codepoints(text))
+    )

@@ -51,6 +51,7 @@ def check_query(text: str, settings: Settings) -> QueryText:
     """The lexed query, or the error that refuses it."""
     check_length(text, settings)
     found = lex(text)
+    check_shape(found, settings)
     if found.is_update:
         raise BadRequest(
             f"This is a SPARQL update ({found.operations[0]}), not a query: send it as the "
@@ -66,12 +67,35 @@ def check_update(text: str, settings: Settings) -> QueryText:
     if not settings.allow_updates:
         raise Forbidden("This endpoint is read-only: SPARQL updates are disabled.")
     found = lex(text)
+    check_shape(found, settings)
     if "LOAD" in found.operations:
         raise Forbidden("LOAD is refused: this endpoint never fetches data from other places.")
     if not found.is_update:
         raise BadRequest("The 'update' parameter holds no SPARQL update operation.")
     _refuse_services(found)
     return found
+
+
+def check_shape(found: QueryText, settings: Settings) -> None:
+    """400 when the text nests too deep, or holds too many UNIONs or VALUES rows, for a parser
+    to be given it (a recursive parser can crash its process on deep nesting)."""
+    for name, value, limit, setting in (
+        ("nesting depth", found.depth, settings.max_query_depth, "max_query_depth"),
+        (
+            "UNION branches",
+            found.unions + bool(found.unions),
+            settings.max_union_branches,
+            "max_union_branches",
+        ),
+        ("VALUES rows", found.values_rows, settings.max_values_rows, "max_values_rows"),
+    ):
+        if value > limit:
+            raise BadRequest(
+                f"The query is too large to parse: {name} {value}, past the limit of {limit} "
+                f"({setting}).",
+                limit=limit,
+                setting=setting,
+            )
 
 
 def _refuse_services(found: QueryText) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from rdflib import Literal
@@ -22,17 +23,40 @@ from leongraph.wikidata.matching import Candidate, Entity, Index, fold, most_spe
 MAX_BATCH = 100  # queries per request; OpenRefine sends 10 by default
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 1_000
+MAX_JSON_DEPTH = 32  # Settings.max_json_depth
+MAX_BATCH_CHARS = 10_000  # Settings.max_batch_chars: query strings and property values
 DEFAULT_TYPES = ("Person", "FictionalCharacter", "Film", "Place", "Organisation", "PlotEvent")
 
 
 # ---------------------------------------------------------------- input checking
 
 
-def parse_json(text: str, what: str) -> Any:
+def parse_json(text: str, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value of ``text``; 400 when it is not JSON or nests past ``max_depth``."""
+    depth = json_depth(text)
+    if depth > max_depth:
+        raise BadRequest(
+            f"{what} nests {depth} levels deep; at most {max_depth} are accepted (max_json_depth).",
+            parameter=what,
+            limit=max_depth,
+        )
     try:
         return json.loads(text, parse_constant=_no_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequest(f"{what} is not valid JSON: {exc}", parameter=what) from exc
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (strings skipped), in linear time."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _no_constant(name: str) -> object:
@@ -176,18 +200,19 @@ def manifest(index: Index, base: str) -> dict[str, Any]:
     }
 
 
-def query_batch(index: Index, batch: object) -> dict[str, Any]:
+def query_batch(index: Index, batch: object, max_chars: int = MAX_BATCH_CHARS) -> dict[str, Any]:
     """0.2: {"q0": {query, type, limit, properties}, ...} -> {"q0": {"result": [...]}, ...}."""
     if not isinstance(batch, dict):
         raise BadRequest("queries must be a JSON object keyed by query id")
     check_size(len(batch))
     checked = {key: check_query(index, key, q) for key, q in batch.items()}
+    check_text(list(checked.values()), max_chars)
     return {k: {"result": reconcile_one(index, a)} for k, a in checked.items()}
 
 
-def single_query(index: Index, raw: str) -> dict[str, Any]:
+def single_query(index: Index, raw: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
     """0.1: one query, as a string or a JSON object."""
-    q = parse_json(raw, "query") if raw.lstrip().startswith("{") else raw
+    q = parse_json(raw, "query", max_depth) if raw.lstrip().startswith("{") else raw
     return {"result": reconcile_one(index, check_query(index, "query", q))}
 
 
@@ -196,12 +221,27 @@ def check_size(n: int) -> None:
         raise PayloadTooLarge(f"at most {MAX_BATCH} queries per batch, not {n}", limit=MAX_BATCH)
 
 
-def json_batch(index: Index, body: object) -> dict[str, Any]:
+def check_text(checked: list[dict[str, Any]], max_chars: int) -> None:
+    """413 when a batch holds more text to match than ``max_chars`` (matching takes about
+    half a millisecond per character)."""
+    total = sum(
+        len(a["query"]) + sum(len(str(v)) for _, values in a["properties"] for v in values)
+        for a in checked
+    )
+    if total > max_chars:
+        raise PayloadTooLarge(
+            f"the batch holds {total} characters of query text; at most {max_chars} are "
+            "accepted per batch (max_batch_chars)",
+            limit=max_chars,
+        )
+
+
+def json_batch(index: Index, body: object, max_chars: int = MAX_BATCH_CHARS) -> dict[str, Any]:
     """1.0 draft: {"queries": [{query, type, limit, conditions}]} -> {"results": [...]}."""
     if isinstance(body, dict) and isinstance(body.get("queries"), list):
         queries = body["queries"]
         check_size(len(queries))
-        results = []
+        batch = []
         for n, q in enumerate(queries):
             if not isinstance(q, dict):
                 raise BadRequest(f"query {n} must be an object", query=n)
@@ -215,12 +255,13 @@ def json_batch(index: Index, body: object) -> dict[str, Any]:
                     q.setdefault("properties", []).append(
                         {"pid": cond.get("propertyId", ""), "v": cond.get("propertyValue")}
                     )
-            args = check_query(index, str(n), q)
-            results.append({"candidates": reconcile_one(index, args, draft=True)})
-        return {"results": results}
+            batch.append(check_query(index, str(n), q))
+        check_text(batch, max_chars)
+        return {"results": [{"candidates": reconcile_one(index, a, draft=True)} for a in batch]}
     if isinstance(body, dict):  # the 0.2 keyed form sent as JSON
         check_size(len(body))
         checked = {key: check_query(index, key, q) for key, q in body.items()}
+        check_text(list(checked.values()), max_chars)
         return {k: {"result": reconcile_one(index, a)} for k, a in checked.items()}
     raise BadRequest("the JSON body must be an object")
 

@@ -8,6 +8,7 @@ import json
 import re
 from urllib.parse import parse_qsl
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
@@ -65,23 +66,27 @@ async def _params(request: Request) -> dict[str, str]:
 @router.api_route("/reconcile", methods=["GET", "POST"])
 async def reconcile(request: Request) -> Response:
     """The service endpoint: manifest, query batch (0.2 keyed or 1.0-draft list) or extension."""
-    index = index_for(request)
     params = await _params(request)
+    # Building the index, parsing and matching take up to seconds: in a thread, off the loop.
+    return _reply(request, await anyio.to_thread.run_sync(_answer, request, params))
+
+
+def _answer(request: Request, params: dict[str, str]) -> object:
+    index, settings = index_for(request), app_state(request).settings
+    base = str(request.base_url).rstrip("/")
+    depth, chars = settings.max_json_depth, settings.max_batch_chars
     if "__json__" in params:
-        return _reply(
-            request, service.json_batch(index, service.parse_json(params["__json__"], "body"))
+        return service.json_batch(
+            index, service.parse_json(params["__json__"], "body", depth), chars
         )
     if "extend" in params:
-        return _reply(
-            request, service.extend(index, service.parse_json(params["extend"], "extend"))
-        )
+        return service.extend(index, service.parse_json(params["extend"], "extend", depth))
     if "queries" in params:
-        return _reply(
-            request, service.query_batch(index, service.parse_json(params["queries"], "queries"))
-        )
+        queries = service.parse_json(params["queries"], "queries", depth)
+        return service.query_batch(index, queries, chars)
     if "query" in params:
-        return _reply(request, service.single_query(index, params["query"]))
-    return _reply(request, service.manifest(index, str(request.base_url).rstrip("/")))
+        return service.single_query(index, params["query"], depth)
+    return service.manifest(index, base)
 
 
 @router.get("/reconcile/suggest/entity")
