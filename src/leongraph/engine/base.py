@@ -150,13 +150,22 @@ class Store(abc.ABC):
 
     def fingerprint(self) -> str:
         """A digest that changes when the data changes (ETags): SHA-256 of the sorted quads,
-        blank nodes written as ``[]`` so it is the same in every process and across restarts.
-        An on-disk store answers with the digest ``leongraph load`` recorded instead."""
+        blank nodes written as ``[]`` so it is the same in every process and across restarts,
+        and literals in rdflib's canonical form so it is the same on every engine (Oxigraph
+        writes a time "…Z", rdflib "…+00:00"). An on-disk store answers with the digest
+        ``leongraph load`` recorded instead."""
         lines = sorted(
-            " ".join("[]" if isinstance(t, BNode) else t.n3() for t in quad if t is not None)
-            for quad in self.quads()
+            " ".join(_canonical(t) for t in quad if t is not None) for quad in self.quads()
         )
         digest = hashlib.sha256()
         for line in lines:
             digest.update(line.encode("utf-8") + b"\n")
         return digest.hexdigest()
+
+
+def _canonical(term: Term) -> str:
+    if isinstance(term, BNode):
+        return "[]"
+    if isinstance(term, rdflib.Literal):
+        return rdflib.Literal(str(term), lang=term.language, datatype=term.datatype).n3()
+    return term.n3()
