@@ -4,15 +4,20 @@ each test gets a fresh app from the factory."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Dataset
 
+from leongraph.cli import main
 from leongraph.config import ENGINES, Settings
-from leongraph.engine import Store, from_dataset
+from leongraph.engine import RemoteStore, Store, from_dataset
 from leongraph.graph.loading import build_dataset
 from leongraph.web.app import create_app
 from leongraph.web.state import Derived
@@ -76,3 +81,65 @@ def _wait_until(condition: Callable[[], object], timeout: float = 10, what: str 
 def wait_until() -> Callable[..., None]:
     """Waits for a condition to hold (failing after ``timeout`` seconds), never a fixed time."""
     return _wait_until
+
+
+# ---------------------------------------------------------------- a remote engine
+
+
+class EngineServer:
+    """Oxigraph server (the PyPI package ``oxigraph``) on a free loopback port, over a store
+    directory of its own; ``stop()`` kills it, ``start()`` brings it back on the same data."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self.port = _free_port()
+        base = f"http://127.0.0.1:{self.port}"
+        self.query, self.update = f"{base}/query", f"{base}/update"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = Path(sys.executable).parent / "oxigraph"
+        assert binary.exists(), "the oxigraph server is a dev dependency: make setup"
+        self.process = subprocess.Popen(
+            [str(binary), "serve", "--location", str(self.location)]
+            + ["--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_until(self.answers, 20, f"oxigraph server on port {self.port}")
+
+    def answers(self) -> bool:
+        try:
+            return httpx.get(self.query, params={"query": "ASK {}"}).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def engine_server(location: Path) -> Iterator[EngineServer]:
+    server = EngineServer(location)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineServer]:
+    """Oxigraph server holding the bundled graph, loaded through ``leongraph load``."""
+    for server in engine_server(tmp_path_factory.mktemp("oxigraph-server")):
+        argv = ["load", "--bundled", "--store", server.query, "--store-update", server.update]
+        assert main(argv) == 0
+        yield server
+
+
+@pytest.fixture(scope="session")
+def remote_store(oxigraph_server: EngineServer) -> Store:
+    """The bundled graph in Oxigraph server, read through the protocol (engine/remote.py)."""
+    return RemoteStore.open(oxigraph_server.query, oxigraph_server.update)
