@@ -93,7 +93,8 @@ class EngineServer:
     def __init__(self, location: Path) -> None:
         self.location = location
         self.port = _free_port()
-        base = f"http://127.0.0.1:{self.port}"
+        self.bind = f"127.0.0.1:{self.port}"
+        base = f"http://{self.bind}"
         self.query, self.update = f"{base}/query", f"{base}/update"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -101,8 +102,7 @@ class EngineServer:
         binary = Path(sys.executable).parent / "oxigraph"
         assert binary.exists(), "the oxigraph server is a dev dependency: make setup"
         self.process = subprocess.Popen(
-            [str(binary), "serve", "--location", str(self.location)]
-            + ["--bind", f"127.0.0.1:{self.port}"],
+            [str(binary), "serve", "--location", str(self.location), "--bind", self.bind],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -134,8 +134,7 @@ def engine_server(location: Path) -> Iterator[EngineServer]:
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineServer]:
     """Oxigraph server holding the bundled graph, loaded through ``leongraph load``."""
     for server in engine_server(tmp_path_factory.mktemp("oxigraph-server")):
-        argv = ["load", "--bundled", "--store", server.query, "--store-update", server.update]
-        assert main(argv) == 0
+        load_bundled(server)
         yield server
 
 
@@ -143,3 +142,41 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
 def remote_store(oxigraph_server: EngineServer) -> Store:
     """The bundled graph in Oxigraph server, read through the protocol (engine/remote.py)."""
     return RemoteStore.open(oxigraph_server.query, oxigraph_server.update)
+
+
+def load_bundled(server: EngineServer) -> RemoteStore:
+    """The bundled graph written into ``server`` by ``leongraph load``, and the store over it."""
+    assert (
+        main(["load", "--bundled", "--store", server.query, "--store-update", server.update]) == 0
+    )
+    return RemoteStore.open(server.query, server.update)
+
+
+def over_remote_store() -> tuple[object, ...]:
+    """``store``, ``derived``, ``client`` and ``private_store`` over Oxigraph server, for a
+    module that imports another's tests to run them again on a remote engine:
+    ``store, derived, client, private_store = over_remote_store()``."""
+
+    @pytest.fixture(scope="module", name="store")
+    def store_(remote_store: Store) -> Store:
+        return remote_store
+
+    @pytest.fixture(scope="module", name="derived")
+    def derived_(settings: Settings, remote_store: Store) -> Derived:
+        return Derived(settings.replace(engine=remote_store.engine), remote_store)
+
+    @pytest.fixture(name="client")
+    def client_(settings: Settings, remote_store: Store, derived: Derived) -> Iterator[TestClient]:
+        app = create_app(
+            settings.replace(engine=remote_store.engine), remote_store, derived=derived
+        )
+        with TestClient(app) as c:
+            yield c
+
+    @pytest.fixture(name="private_store")
+    def private_store_(tmp_path: Path) -> Iterator[Store]:
+        """A fresh Oxigraph server holding the bundled graph, that a test may change."""
+        for server in engine_server(tmp_path / "engine"):
+            yield load_bundled(server)
+
+    return store_, derived_, client_, private_store_
