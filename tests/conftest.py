@@ -90,8 +90,9 @@ class EngineServer:
     """Oxigraph server (the PyPI package ``oxigraph``) on a free loopback port, over a store
     directory of its own; ``stop()`` kills it, ``start()`` brings it back on the same data."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, *options: str) -> None:
         self.location = location
+        self.options = options
         self.port = _free_port()
         self.bind = f"127.0.0.1:{self.port}"
         base = f"http://{self.bind}"
@@ -102,7 +103,15 @@ class EngineServer:
         binary = Path(sys.executable).parent / "oxigraph"
         assert binary.exists(), "the oxigraph server is a dev dependency: make setup"
         self.process = subprocess.Popen(
-            [str(binary), "serve", "--location", str(self.location), "--bind", self.bind],
+            [
+                str(binary),
+                "serve",
+                "--location",
+                str(self.location),
+                "--bind",
+                self.bind,
+                *self.options,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -121,8 +130,8 @@ class EngineServer:
             self.process = None
 
 
-def engine_server(location: Path) -> Iterator[EngineServer]:
-    server = EngineServer(location)
+def engine_server(location: Path, *options: str) -> Iterator[EngineServer]:
+    server = EngineServer(location, *options)
     server.start()
     try:
         yield server
