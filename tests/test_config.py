@@ -43,3 +43,18 @@ def test_explicit_overrides_win_over_env() -> None:
 def test_bad_values_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(ValueError):
         Settings.from_env(env)
+
+
+def test_store_takes_a_directory_or_an_engine_url() -> None:
+    remote = Settings.from_env(
+        {"LEONGRAPH_STORE": "http://127.0.0.1:7878/query", "LEONGRAPH_STORE_UPDATE": "http://u/"}
+    )
+    assert (remote.store_url, remote.store_update_url, remote.store_path) == (
+        "http://127.0.0.1:7878/query",
+        "http://u/",
+        None,
+    )
+    local = Settings.from_env({"LEONGRAPH_STORE": "/srv/leongraph"})
+    assert (local.store_path, local.store_url) == (Path("/srv/leongraph"), None)
+    with pytest.raises(ValueError, match="http"):
+        Settings(store_url="ftp://engine/")

@@ -11,6 +11,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent.parent
 
 ENGINES = ("oxigraph", "rdflib")
+#: The engine name a remote store reports (engine/remote.py): chosen by a URL, not --engine.
+REMOTE_ENGINE = "remote"
 ENV_PREFIX = "LEONGRAPH_"
 
 
@@ -23,6 +25,11 @@ class Settings:
     engine: str = "oxigraph"
     #: On-disk Oxigraph store opened read-only; None serves the bundled graph from memory.
     store_path: Path | None = None
+    #: A remote SPARQL 1.1 engine's query endpoint (http:// or https://) served instead of a
+    #: local store; LEONGRAPH_STORE takes a directory or such a URL.
+    store_url: str | None = None
+    #: Its update endpoint, where that is another URL (LEONGRAPH_STORE_UPDATE).
+    store_update_url: str | None = None
     #: Directory holding ontology/, data/ and shapes/ (the bundled graph).
     project_root: Path = PROJECT_ROOT
     timeout: float = 10.0
@@ -58,12 +65,15 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.engine not in ENGINES:
+        if self.engine not in (*ENGINES, REMOTE_ENGINE):
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.timeout <= 0:
             raise ValueError("timeout must be positive")
         if self.max_rows <= 0:
             raise ValueError("max_rows must be positive")
+        for url in (self.store_url, self.store_update_url):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ValueError(f"a store URL must start with http:// or https://, not {url!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
@@ -74,6 +84,11 @@ class Settings:
             if raw is None or f.name == "extra":
                 continue
             values[f.name] = _coerce(f.name, raw)
+        store = environ.get(ENV_PREFIX + "STORE")
+        if store:  # a directory or an engine's URL
+            values["store_url" if is_url(store) else "store_path"] = _coerce_store(store)
+        if environ.get(ENV_PREFIX + "STORE_UPDATE"):
+            values["store_update_url"] = environ[ENV_PREFIX + "STORE_UPDATE"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -88,6 +103,15 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def is_url(text: str) -> bool:
+    """Whether a ``--store`` / LEONGRAPH_STORE value names a remote engine."""
+    return text.startswith(("http://", "https://"))
+
+
+def _coerce_store(raw: str) -> object:
+    return raw if is_url(raw) else Path(raw)
 
 
 def _coerce(name: str, raw: str) -> object:

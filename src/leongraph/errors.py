@@ -15,6 +15,9 @@ LeongraphError
 ├── QueryTimeout               503  evaluation ran past the configured timeout
 │   └── QueryAborted           503  evaluation stopped for want of resources
 │       └── WorkerLost         503  the worker process died while evaluating
+├── EngineError                502  a remote SPARQL engine failed or answered malformed results
+│   ├── EngineUnavailable      502  the engine cannot be reached (down, refused, bad address)
+│   └── EngineTimeout          504  the engine did not answer in time, or gave up itself
 └── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
 
 ``headers`` holds response headers an error asks for (``Allow`` on a 405, ``Retry-After`` on
@@ -112,6 +115,22 @@ class QueryAborted(QueryTimeout):
 
 class WorkerLost(QueryAborted):
     """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
+
+
+class EngineError(LeongraphError):
+    """A remote SPARQL engine (engine/remote.py) failed; ``engine`` names its URL."""
+
+    status = 502
+    title = "Engine error"
+
+
+class EngineUnavailable(EngineError):
+    title = "Engine unavailable"
+
+
+class EngineTimeout(EngineError):
+    status = 504
+    title = "Engine timeout"
 
 
 class DataError(LeongraphError):

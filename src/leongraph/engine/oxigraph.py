@@ -145,40 +145,11 @@ class OxigraphStore(Store):
             result = self._store.query(text, **kwargs)
         except SyntaxError as exc:
             raise _parse_error(exc) from exc
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("ask", [], bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            box = Bound(result)
-            del result
-            holders = [box]
 
-            def rerun() -> Bound:
-                holders.append(Bound(self._store.query(text, **kwargs)))
-                return holders[-1]
+        def rerun() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+            return self._store.query(text, **kwargs)
 
-            rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in box.drain())
-            return QueryResult(
-                "select",
-                names,
-                None,
-                _rows=rows,
-                _serializer=_ox_solutions_writer(box, rerun),
-                _holders=holders,
-            )
-        box = Bound(result)
-        del result
-        triples = (
-            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in box.drain()
-        )
-        return QueryResult(
-            "graph",
-            [],
-            None,
-            _triples=triples,
-            _serializer=_ox_triples_writer(box),
-            _holders=[box],
-        )
+        return ox_result(result, rerun)
 
     def statistics(self) -> Statistics:
         found: Statistics | None = self.__dict__.get("_statistics")
@@ -259,6 +230,48 @@ class OxigraphStore(Store):
             gid = fast_uri(name.value) if isinstance(name, ox.NamedNode) else to_rdflib(name)
             for q in Bound(self._store.quads_for_pattern(None, None, None, name)).drain():
                 yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), gid
+
+
+def ox_result(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple],
+    rerun: Callable[[], object],
+) -> QueryResult:
+    """An Oxigraph answer (solutions, a boolean, or triples) as a ``QueryResult``; ``rerun``
+    gives the same solutions again (the writer runs a large answer twice, see below)."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", [], bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        box = Bound(result)
+        del result
+        holders = [box]
+
+        def again() -> Bound:
+            holders.append(Bound(rerun()))
+            return holders[-1]
+
+        rows = (tuple(to_rdflib(sol[i]) for i in range(len(names))) for sol in box.drain())
+        return QueryResult(
+            "select",
+            names,
+            None,
+            _rows=rows,
+            _serializer=_ox_solutions_writer(box, again),
+            _holders=holders,
+        )
+    box = Bound(result)
+    del result
+    triples = (
+        (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in box.drain()
+    )
+    return QueryResult(
+        "graph",
+        [],
+        None,
+        _triples=triples,
+        _serializer=_ox_triples_writer(box),
+        _holders=[box],
+    )
 
 
 #: Fewest bytes a row takes in each results format (all variables unbound), so that an answer

@@ -1,16 +1,21 @@
-"""Which store a settings object asks for: the bundled graph built in memory, or an on-disk
-Oxigraph store opened read-only."""
+"""Which store a settings object asks for: the bundled graph built in memory, an on-disk
+Oxigraph store opened read-only, or a remote SPARQL engine."""
 
 from __future__ import annotations
 
 from leongraph.config import Settings
-from leongraph.engine import OxigraphStore, Store, from_dataset
+from leongraph.engine import OxigraphStore, RemoteStore, Store, from_dataset
 from leongraph.errors import DataError
 from leongraph.graph.loading import build_dataset
 
 
 def open_store(settings: Settings) -> Store:
-    """The store ``settings`` name, loaded and ready to query."""
+    """The store ``settings`` name, loaded and ready to query. A remote engine is checked
+    now: unreachable, or not a SPARQL endpoint, it is refused (EngineError)."""
+    if settings.store_url is not None:
+        return RemoteStore.open(
+            settings.store_url, settings.store_update_url, timeout=settings.timeout
+        )
     if settings.store_path is not None:
         if settings.engine != "oxigraph":
             raise DataError(

@@ -31,7 +31,10 @@ def fingerprint(store: Store) -> str:
 
 
 def data_mtime(settings: Settings) -> datetime:
-    """When the served data last changed: the newest bundled file, or the on-disk store."""
+    """When the served data last changed: the newest bundled file, or the on-disk store; for
+    a remote engine, when leongraph first saw this version of its data."""
+    if settings.store_url is not None:
+        return datetime.now(UTC).replace(microsecond=0)
     if settings.store_path is not None:
         paths = [settings.store_path, *Path(settings.store_path).glob("*")]
     else:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from leongraph.config import Settings
-from leongraph.engine import Store
+from leongraph.engine import QueryResult, Store
 from leongraph.errors import (
     BadRequest,
     EvaluationError,
@@ -166,11 +167,20 @@ def _rewrite_cached(text: str, accept_language: str | None) -> str:
 def execute(store: Store, plan: Plan) -> Answer:
     """Run a prepared query and write its answer. Engine failures on a query that parsed
     become EvaluationError (400); syntax errors stay QuerySyntaxError (400)."""
+    return write_answer(
+        plan,
+        lambda: store.query(
+            plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
+        ),
+    )
+
+
+def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
+    """The answer to ``plan`` from the result ``run`` gives (a query run now, or an answer a
+    remote engine gave), written in the plan's format within its row cap."""
     result = None
     try:
-        result = store.query(
-            plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
-        )
+        result = run()
         name = plan.graph_format if result.kind == "graph" else plan.results_format
         family = RdfFormat if result.kind == "graph" else ResultsFormat
         fmt = family.from_name(name) if name else None

@@ -8,7 +8,9 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator
 
+import anyio
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -16,7 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leongraph import __version__
 from leongraph.config import Settings
-from leongraph.engine import Store
+from leongraph.engine import RemoteStore, Store
+from leongraph.errors import LeongraphError
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import create_executor
 from leongraph.web import errors
@@ -84,7 +87,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         # The reconciliation name index reads every resource: built at start-up for the
         # bundled graph, on first use for an on-disk store (which must open at once, whatever
         # its size: a 1M-triple store takes minutes to index).
-        if settings.store_path is None:
+        if settings.store_path is None and settings.store_url is None:
             state.reconciliation_index()
         yield
         state.executor.close()
@@ -115,8 +118,20 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     errors.install(app)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, object]:
-        return {"status": "ok", "engine": store.engine, "triples": len(store)}
+    async def healthz() -> JSONResponse:
+        """The store's size; for a remote engine, whether it answers (503 when it does not)."""
+        body: dict[str, object] = {"status": "ok", "engine": store.engine}
+        if isinstance(store, RemoteStore):
+            body["endpoint"] = store.url
+            store.forget()  # counted now: the check must reach the engine
+            try:
+                body["triples"] = await anyio.to_thread.run_sync(store.__len__)
+            except LeongraphError as exc:
+                body.update(status="engine unavailable", message=exc.message)
+                return JSONResponse(body, status_code=503)
+            return JSONResponse(body)
+        body["triples"] = len(store)
+        return JSONResponse(body)
 
     for module in (sparql, data, pages, wikidata, query_page):
         app.include_router(module.router)

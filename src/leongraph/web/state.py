@@ -1,22 +1,31 @@
 """What one app holds: its settings, its store, the query executor, and what is derived from the
 data (the linked-data publication, the reconciliation name index), built on first use and
-dropped whenever the data changes."""
+dropped whenever the data changes.
+
+A remote engine's data may change behind leongraph's back (another front, a direct write): at
+most every ``REFRESH`` seconds, a request that reads derived state first asks the engine for
+its fingerprint (graph sizes, remote.py) and starts over when it changed. Derived state is
+thus at most ``REFRESH`` seconds stale, plus the time to rebuild it."""
 
 from __future__ import annotations
 
 import functools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
 from leongraph.config import Settings
-from leongraph.engine import Store
+from leongraph.engine import RemoteStore, Store
 from leongraph.linkeddata.publication import Publication
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import Executor
 from leongraph.wikidata.matching import Index, build_index
+
+#: Seconds between two checks that a remote engine's data is still what was derived from.
+REFRESH = 5.0
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -54,11 +63,24 @@ class AppState:
     #: One update at a time, so the server's store and the workers' stay in step.
     update_lock: anyio.Lock = field(default_factory=anyio.Lock)
 
+    _checked: float = 0.0
+    _seen: str | None = None
+
+    def current(self) -> Derived:
+        """The derived state, started over first if a remote engine's data changed."""
+        if isinstance(self.store, RemoteStore) and time.monotonic() - self._checked > REFRESH:
+            self._checked = time.monotonic()
+            seen = self.store.fingerprint()
+            if self._seen is not None and seen != self._seen:
+                self.derived = Derived(self.settings, self.store)
+            self._seen = seen
+        return self.derived
+
     def publication(self) -> Publication:
-        return self.derived.publication
+        return self.current().publication
 
     def reconciliation_index(self) -> Index:
-        return self.derived.reconciliation_index
+        return self.current().reconciliation_index
 
     def data_changed(self) -> None:
         """The store was written to: validators, dates, VoID, exports and indexes start over."""

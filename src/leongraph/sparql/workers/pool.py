@@ -18,6 +18,11 @@ process to kill. The design:
 Queries whose work placement.py can bound (from the store's statistics) are evaluated in the
 server itself instead: a runaway query cannot be one of them, and they skip both hops.
 
+A remote store (engine/remote.py) has no process to kill: the query is an HTTP request to the
+engine, awaited on the event loop for at most ``settings.timeout`` seconds; past that the
+request is cancelled (its connection closed) and the client gets the usual 503
+(``RemoteExecutor``).
+
 ``workers=0`` evaluates in the calling thread instead (no isolation, no hard timeout): for
 platforms without fork and for the CLI, which runs one query and exits.
 """
@@ -39,21 +44,25 @@ import weakref
 from dataclasses import dataclass
 
 import anyio
+import httpx
 
 from leongraph import errors
 from leongraph.config import Settings
-from leongraph.engine import Store
+from leongraph.engine import RemoteStore, Store
 from leongraph.errors import WorkerLost
-from leongraph.sparql.evaluation import Answer, Plan, execute
+from leongraph.sparql.evaluation import Answer, Plan, execute, write_answer
 from leongraph.sparql.placement import Place, Triage
 from leongraph.sparql.workers.process import zygote_main
 from leongraph.sparql.workers.wire import HEADER, decode_reply, encode_plan, exchange, recv
+from leongraph.vocab import prefixes_used
 
 #: Longest wait for a busy pool before checking it again (a wake-up is normally immediate).
 _RECHECK = 0.05
 #: Bounded queries run in threads of the server at once (they cannot be stopped; more wait for
 #: a worker, where a timeout holds).
 IN_PROCESS_THREADS = 2
+#: A remote engine's answer shorter than this is read and written on the event loop.
+_INLINE_BYTES = 64 * 1024
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
@@ -93,6 +102,35 @@ class InProcessExecutor(Executor):
 
     async def run(self, plan: Plan) -> Answer:
         return await anyio.to_thread.run_sync(execute, self._store, plan)
+
+
+class RemoteExecutor(Executor):
+    """Queries to a remote engine: an async HTTP request bounded by the timeout, then the
+    answer read and written in a thread (no worker processes: nothing runs here to kill)."""
+
+    def __init__(self, store: RemoteStore, settings: Settings) -> None:
+        self._store = store
+        self.timeout = settings.timeout
+
+    async def run(self, plan: Plan) -> Answer:
+        try:
+            with anyio.fail_after(self.timeout):
+                response = await self._store.fetch(
+                    plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
+                )
+        except TimeoutError:
+            raise errors.QueryTimeout(
+                f"The query ran longer than {self.timeout:g} s; the request to the engine at "
+                f"{self._store.url} was cancelled.",
+                timeout=self.timeout,
+            ) from None
+        if len(response.content) < _INLINE_BYTES:
+            return self._answer(plan, response)
+        return await anyio.to_thread.run_sync(self._answer, plan, response)
+
+    def _answer(self, plan: Plan, response: httpx.Response) -> Answer:
+        lines = len(prefixes_used(plan.text))
+        return write_answer(plan, lambda: self._store.result_of(response, prefix_lines=lines))
 
 
 class ProcessExecutor(Executor):
@@ -338,11 +376,20 @@ def _shutdown(control: socket.socket, zygote_pid: int, idle: list[_Worker]) -> N
 
 
 def create_executor(store: Store, settings: Settings) -> Executor:
-    """Worker processes when ``settings.workers`` > 0 and the platform can fork."""
+    """Worker processes when ``settings.workers`` > 0 and the platform can fork; HTTP requests
+    for a remote store."""
+    if isinstance(store, RemoteStore):
+        return RemoteExecutor(store, settings)
     if settings.workers <= 0 or not hasattr(os, "fork"):
         return InProcessExecutor(store)
     triage = Triage(store) if settings.in_process and store.statistics_available else None
     return ProcessExecutor(store, settings, triage)
 
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessExecutor", "create_executor"]
+__all__ = [
+    "Executor",
+    "InProcessExecutor",
+    "ProcessExecutor",
+    "RemoteExecutor",
+    "create_executor",
+]

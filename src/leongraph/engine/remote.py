@@ -1,0 +1,352 @@
+"""A remote SPARQL 1.1 engine (Oxigraph server, Virtuoso, any SPARQL 1.1 endpoint) behind the
+store seam: every query, count and update is an HTTP request to the engine; nothing is copied.
+
+Dataset: leongraph's default graph is the union of the named graphs. How the engine gives it
+is settled when the store opens (``RemoteStore.open``):
+
+- ``stored``: the engine's own default graph holds the union, written by ``leongraph load``
+  (as in an on-disk store; a fact stated in two graphs is then one triple). Queries send no
+  dataset parameter. Updates through leongraph keep it the union (``UNION_SYNC``).
+- ``engine``: the engine's default graph already is the union of all its graphs (Virtuoso).
+  Queries send no dataset parameter; nothing is written to the default graph.
+- ``parameter``: the default graph is empty but named graphs hold data (loaded elsewhere into
+  Oxigraph server): queries send Oxigraph's ``union-default-graph`` parameter. That union
+  yields a triple once per graph holding it, as pyoxigraph does on a store built elsewhere.
+
+A query's own dataset (FROM, FROM NAMED, ``default-graph-uri``) is sent as the protocol's
+``default-graph-uri`` / ``named-graph-uri`` parameters. The engine answers SPARQL JSON or
+N-Triples, read by pyoxigraph's parsers, so the answer is written by the same writers as the
+embedded engine's. Engine timeouts: Virtuoso's ``timeout`` parameter (milliseconds) is sent
+with every query; Oxigraph server ignores it (its own limit is ``--timeout-s``)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from leongraph.config import REMOTE_ENGINE
+from leongraph.engine.base import QueryResult, Store
+from leongraph.engine.oxigraph import _parse_error, ox_result
+from leongraph.engine.terms import Term
+from leongraph.errors import (
+    EngineError,
+    EngineTimeout,
+    EngineUnavailable,
+    EvaluationError,
+    Forbidden,
+    QuerySyntaxError,
+)
+from leongraph.vocab import prefixes_used
+
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+#: After an update, the default graph is made the union of the named graphs again (mode
+#: ``stored``): what a named graph gained is added; with a deletion, what no graph holds goes.
+UNION_ADD = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+UNION_DROP = "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+_REMOVES = re.compile(r"\b(DELETE|CLEAR|DROP|MOVE)\b", re.IGNORECASE)
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: How long graph sizes are kept between two counts (seconds): pages and VoID read them.
+SIZES_TTL = 5.0
+#: Bytes of a bad answer quoted in the error.
+QUOTE = 200
+
+
+def quote(body: bytes) -> str:
+    text = body[:QUOTE].decode("utf-8", "replace")
+    return repr(text + ("…" if len(body) > QUOTE else ""))
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint, read through the protocol (see the module doc). ``client`` and
+    ``async_client`` may be given (tests pass ``httpx.MockTransport``); ``timeout`` bounds
+    every request, and is passed to the engine where it takes one."""
+
+    engine = REMOTE_ENGINE
+
+    def __init__(
+        self,
+        url: str,
+        update_url: str | None = None,
+        *,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        mode: str = "stored",
+    ) -> None:
+        self.url = url
+        self.update_url = update_url or url
+        self.timeout = timeout
+        limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        self._client = client or httpx.Client(timeout=limits)
+        self._async_client = async_client
+        self._async_limits = limits
+        #: An async client is bound to its event loop: one per loop (a server runs one).
+        self._loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._loop_clients = weakref.WeakKeyDictionary()
+        self.mode = mode
+        self.server = ""
+        self._sizes: tuple[float, dict[str, int]] | None = None
+
+    # -- opening
+
+    @classmethod
+    def open(cls, url: str, update_url: str | None = None, **kwargs: Any) -> RemoteStore:
+        """Connect and check that ``url`` is a SPARQL endpoint; settle the dataset mode.
+        Raises EngineUnavailable (unreachable) or EngineError (not a SPARQL endpoint)."""
+        store = cls(url, update_url, **kwargs)
+        store.probe()
+        return store
+
+    def probe(self) -> None:
+        response = self._send("GET", self.url, params={"query": "ASK { ?s ?p ?o }"})
+        self.server = response.headers.get("server", "")
+        answer = self._boolean(response, what="ASK { ?s ?p ?o }")
+        if "virtuoso" in self.server.lower():
+            self.mode = "engine"
+        elif answer:
+            self.mode = "stored"
+        else:
+            named = self._send("GET", self.url, params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"})
+            self.mode = "parameter" if self._boolean(named, what="ASK") else "stored"
+
+    def _boolean(self, response: httpx.Response, *, what: str) -> bool:
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        found = ox.QueryResultsFormat.from_media_type(kind) if kind else None
+        if response.status_code != 200 or found is None:
+            raise EngineError(
+                f"{self.url} is not a SPARQL endpoint: it answered {what} with "
+                f"{response.status_code} {kind or 'no content type'}: {quote(response.content)}",
+                engine=self.url,
+            )
+        try:
+            parsed = ox.parse_query_results(response.content, format=found)
+        except (SyntaxError, ValueError) as exc:
+            raise self._malformed(response.content, exc) from exc
+        if not isinstance(parsed, ox.QueryBoolean):
+            raise EngineError(f"{self.url} answered {what} without a boolean", engine=self.url)
+        return bool(parsed)
+
+    # -- requests
+
+    def query_params(
+        self,
+        text: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> list[tuple[str, str]]:
+        """The protocol parameters of one query: the text with the predeclared prefixes it
+        uses, the dataset, and the engine's own timeout (Virtuoso, in milliseconds)."""
+        used = prefixes_used(text)
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in used.items())
+        params = [("query", head + text)]
+        if default_graphs is None and self.mode == "parameter":
+            params.append(("union-default-graph", ""))
+        params += [("default-graph-uri", g) for g in default_graphs or ()]
+        params += [("named-graph-uri", g) for g in named_graphs or ()]
+        if "virtuoso" in self.server.lower():
+            params.append(("timeout", str(int(self.timeout * 1000))))
+        return params
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._client.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise self.timed_out(exc) from exc
+        except httpx.HTTPError as exc:
+            raise self.unreachable(exc) from exc
+
+    async def fetch(
+        self,
+        text: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> httpx.Response:
+        """The engine's answer to a query, without blocking the event loop; the caller bounds
+        the wait (leaving cancels the request to the engine)."""
+        client = self._async_client
+        if client is None:
+            loop = asyncio.get_running_loop()
+            client = self._loop_clients.get(loop)
+            if client is None:
+                client = self._loop_clients[loop] = httpx.AsyncClient(timeout=self._async_limits)
+        params = self.query_params(text, default_graphs, named_graphs)
+        try:
+            return await client.post(self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+        except httpx.TimeoutException as exc:
+            raise self.timed_out(exc) from exc
+        except httpx.HTTPError as exc:
+            raise self.unreachable(exc) from exc
+
+    def unreachable(self, exc: BaseException) -> EngineUnavailable:
+        reason = str(exc) or type(exc).__name__
+        return EngineUnavailable(
+            f"The SPARQL engine at {self.url} cannot be reached: {reason}", engine=self.url
+        )
+
+    def timed_out(self, exc: BaseException) -> EngineTimeout:
+        return EngineTimeout(
+            f"The SPARQL engine at {self.url} did not answer within {self.timeout:g} s "
+            f"({type(exc).__name__})",
+            engine=self.url,
+        )
+
+    def _malformed(self, body: bytes, exc: BaseException) -> EngineError:
+        return EngineError(
+            f"The SPARQL engine at {self.url} answered malformed results ({exc}); "
+            f"it began: {quote(body)}",
+            engine=self.url,
+        )
+
+    # -- answers
+
+    def result_of(self, response: httpx.Response, *, prefix_lines: int = 0) -> QueryResult:
+        """The engine's answer as a ``QueryResult`` (its errors as leongraph's)."""
+        body = response.content
+        if response.status_code >= 400:
+            raise self._refused(response, prefix_lines)
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if response.headers.get("x-sql-state") == "S1TAT":  # Virtuoso's partial answer
+            raise EngineTimeout(
+                f"The SPARQL engine at {self.url} stopped the query at its own timeout",
+                engine=self.url,
+            )
+        results_format = ox.QueryResultsFormat.from_media_type(kind) if kind else None
+        rdf_format = ox.RdfFormat.from_media_type(kind) if kind else None
+        try:
+            if results_format is not None:
+                parsed = ox.parse_query_results(body, format=results_format)
+                if isinstance(parsed, ox.QuerySolutions):
+                    for _ in parsed:  # read now: a malformed answer fails here, not later
+                        pass
+                    fmt = results_format
+                    return ox_result(
+                        ox.parse_query_results(body, format=fmt),
+                        lambda: ox.parse_query_results(body, format=fmt),
+                    )
+                return ox_result(parsed, lambda: parsed)
+            if rdf_format is not None:
+                parsed_triples = ox.parse(body, format=rdf_format)
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parsed_triples]
+                return ox_result(iter(triples), lambda: iter(triples))
+        except (SyntaxError, ValueError) as exc:
+            raise self._malformed(body, exc) from exc
+        raise EngineError(
+            f"The SPARQL engine at {self.url} answered {kind or 'no content type'}, not SPARQL "
+            f"results; it began: {quote(body)}",
+            engine=self.url,
+        )
+
+    def _refused(self, response: httpx.Response, prefix_lines: int) -> Exception:
+        message = response.content[:2000].decode("utf-8", "replace").strip()
+        status = response.status_code
+        if status in (408, 504) or "timeout" in message.lower()[:200]:
+            return EngineTimeout(
+                f"The SPARQL engine at {self.url} gave up on the query ({status}): "
+                f"{message[:QUOTE]}",
+                engine=self.url,
+            )
+        if status in (401, 403):
+            return Forbidden(
+                f"The SPARQL engine at {self.url} refused the request ({status}): {message[:QUOTE]}"
+            )
+        if status >= 500 or status == 404:
+            return EngineError(
+                f"The SPARQL engine at {self.url} failed ({status}): {quote(response.content)}",
+                engine=self.url,
+            )
+        found = _parse_error(Exception(message))
+        if found.line is not None:  # lines of the text as the user wrote it
+            return QuerySyntaxError(
+                message, line=max(found.line - prefix_lines, 1), column=found.column
+            )
+        return EvaluationError(f"The SPARQL engine refused the query: {message[:500]}")
+
+    # -- the Store interface
+
+    def query(
+        self,
+        text: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> QueryResult:
+        params = self.query_params(text, default_graphs, named_graphs)
+        response = self._send("POST", self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+        return self.result_of(response, prefix_lines=len(prefixes_used(text)))
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Counted by the engine; kept ``SIZES_TTL`` seconds, dropped at once by an update."""
+        now = time.monotonic()
+        if self._sizes is not None and now - self._sizes[0] < SIZES_TTL:
+            return dict(self._sizes[1])
+        rows = self.query(_GRAPH_SIZES).rows()
+        sizes = {str(g): int(str(n)) for g, n in rows if g is not None and n is not None}
+        self._sizes = (now, sizes)
+        return dict(sizes)
+
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Term, Term, Term, Term | None]]:
+        if graph is None:
+            text = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            text = (
+                f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }} }}"
+            )
+        for s, p, o, g in self.query(text).rows():
+            if s is not None and p is not None and o is not None:
+                yield s, p, o, g
+
+    def fingerprint(self) -> str:
+        """A digest of the named graphs and their sizes, counted by the engine now: cheap at
+        any size, it misses a change that leaves every graph's size as it was."""
+        self._sizes = None
+        sizes = self.graph_sizes()
+        digest = hashlib.sha256(self.url.encode())
+        for g in sorted(sizes):
+            digest.update(f"{g} {sizes[g]}\n".encode())
+        return digest.hexdigest()
+
+    def forget(self) -> None:
+        """Count again on next use (the data changed)."""
+        self._sizes = None
+
+    def update(self, text: str) -> None:
+        """The update, then (mode ``stored``) the union made again, in one request (one
+        transaction on engines that run a request as one)."""
+        body = text
+        if self.mode == "stored":
+            body = text.rstrip().rstrip(";") + "\n;\n" + UNION_ADD
+            if _REMOVES.search(text):
+                body += " ;\n" + UNION_DROP
+        self.post_update(body)
+        self._sizes = None
+
+    def post_update(self, text: str) -> None:
+        """Send a SPARQL Update as it is (with the predeclared prefixes it uses)."""
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes_used(text).items())
+        response = self._send("POST", self.update_url, data={"update": head + text})
+        if response.status_code >= 400:
+            raise self._refused(response, len(prefixes_used(text)))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _pairs(params: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Repeated protocol parameters as httpx takes them."""
+    grouped: dict[str, list[str]] = {}
+    for k, v in params:
+        grouped.setdefault(k, []).append(v)
+    return grouped
+
+
+__all__ = ["RemoteStore"]
