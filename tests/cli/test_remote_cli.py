@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import EngineServer, engine_server
 from fastapi.testclient import TestClient
+from support import free_port
 
 from leongraph.cli.main import main
 from leongraph.config import Settings
@@ -55,10 +56,8 @@ def test_load_files_into_the_engine_in_batches(
         assert capsys.readouterr().out.split() == ["n", "25"]  # the union, once each
 
 
-def test_start_fails_fast_on_an_unreachable_engine(
-    free_port: object, capsys: pytest.CaptureFixture[str]
-) -> None:
-    url = f"http://127.0.0.1:{free_port()}/query"  # type: ignore[operator]
+def test_start_fails_fast_on_an_unreachable_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
     assert main(["links", "--store", url]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and url in err and "cannot be reached" in err

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from rdflib import Dataset
+from support import free_port
 
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
@@ -44,17 +44,11 @@ def oxigraph(dataset: Dataset) -> Store:
     return from_dataset(dataset, engine="oxigraph")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serving(store: Store, **overrides: object) -> Iterator[str]:
     """A real uvicorn server for ``store`` in a thread; yields its base URL."""
     settings = Settings(engine=store.engine, timeout=3.0, workers=2).replace(**overrides)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings, store),
         host="127.0.0.1",
