@@ -19,7 +19,7 @@ from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import create_executor
-from leongraph.web import errors
+from leongraph.web import apidocs, errors
 from leongraph.web.conditional import ConditionalGetMiddleware
 from leongraph.web.hotpath import HotPath
 from leongraph.web.routes import data, pages, query_page, sparql, wikidata
@@ -96,9 +96,9 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         version=__version__,
         # No root_path here (deprecated in FastAPI): the server sets scope["root_path"]
         # (`uvicorn --root-path`, passed by `leongraph serve --root-path`).
-        docs_url="/api/docs",
+        docs_url=None,  # apidocs.py: Swagger UI from bundled files, not a CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=apidocs.OPENAPI_URL,
         middleware=layers,
         # No OpenTelemetry: its per-request check costs more than routing a query.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -113,6 +113,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     )
     app.leongraph = state
     errors.install(app)
+    apidocs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, object]:

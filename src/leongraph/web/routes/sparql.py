@@ -26,6 +26,7 @@ from leongraph.sparql.pipeline import Asked
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
 from leongraph.sparql.service_description import service_description
+from leongraph.web.apidocs import route
 from leongraph.web.routes.query_page import query_page
 from leongraph.web.state import AppState, app_state
 
@@ -33,12 +34,30 @@ router = APIRouter()
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 _ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
+#: The endpoint's paths: /sparql, and /query and /update as Fuseki and Oxigraph name theirs
+#: (each answers as /sparql does: queries and updates alike).
+ENDPOINT_PATHS = ("/sparql", "/query", "/update")
 #: Where the hot path (hotpath.py) hands the route what it read of a request it does not answer
 #: itself: the request (an update, or no query), or the error that refuses it.
 HANDED_KEY = "leongraph.handed"
 
 
-@router.api_route(
+@route(
+    router,
+    "/update",
+    methods=_ROUTED_METHODS,
+    summary="The SPARQL endpoint, as Fuseki and Oxigraph name their update endpoint",
+    description="Answers as /sparql does (updates are refused unless enabled).",
+)
+@route(
+    router,
+    "/query",
+    methods=_ROUTED_METHODS,
+    summary="The SPARQL endpoint, as Fuseki and Oxigraph name their query endpoint",
+    description="Answers as /sparql does.",
+)
+@route(
+    router,
     "/sparql",
     methods=_ROUTED_METHODS,
     summary="SPARQL 1.1 Protocol endpoint",
