@@ -17,10 +17,12 @@ from leongraph.errors import (
     MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
+    QuerySyntaxError,
 )
 from leongraph.formats import HTML, TURTLE, RdfFormat
 from leongraph.linkeddata.serialize import rdflib_name
 from leongraph.negotiation import negotiate
+from leongraph.sparql.diagnostics import explain, is_prefix_error
 from leongraph.sparql.evaluation import Answer, Plan, choose_formats
 from leongraph.sparql.pipeline import Asked
 from leongraph.sparql.protocol import SparqlRequest
@@ -174,9 +176,13 @@ async def _update(state: AppState, req: SparqlRequest) -> Response:
             await anyio.to_thread.run_sync(store.update, req.update)
         except OSError as exc:
             raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.") from exc
+        except QuerySyntaxError as exc:
+            raise explain(req.update, exc.line, exc.column, exc.message) from exc
         except LeongraphError:
             raise
         except Exception as exc:
+            if is_prefix_error(str(exc)):  # rdflib: while translating an update that parsed
+                raise explain(req.update, None, None, str(exc)) from exc
             raise EvaluationError(f"The update could not be applied: {exc}") from exc
         await state.executor.update(req.update)
         state.data_changed()  # ETags, Last-Modified and indexes follow the data
