@@ -125,9 +125,8 @@ def service_languages(literal: str, preferred: list[str]) -> list[str]:
 
 
 def _language_tag(raw: str) -> list[str]:
-    """A language the data may hold: a known code, or any well-formed tag (``xx``, which
-    matches no label, so the label falls back to the ID as on WDQS). A malformed one is left
-    out, with no error, as WDQS does."""
+    """A known code, or any well-formed tag (``xx`` matches no label: the ID, as on WDQS);
+    a malformed one is left out, with no error."""
     try:
         return [check_language(raw)]
     except BadRequest:
