@@ -65,8 +65,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def describe_counts(store: Store) -> str:
-    """The banner's figures: quads, as ``len(store)`` counts them (README, "Counts")."""
-    return f"{len(store)} quads"
+    """The banner's figures, as /healthz, VoID and ``stats`` give them (README, "Counts")."""
+    from leongraph.linkeddata.void import counts
+
+    return str(counts(store))
 
 
 def cmd_load(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -82,10 +83,12 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The reconciliation name index reads every resource: built at start-up for the
-        # bundled graph, on first use for an on-disk store (which must open at once, whatever
-        # its size: a 1M-triple store takes minutes to index).
+        # bundled graph; for an on-disk store (which must open at once, whatever its size: a
+        # 1M-triple store takes seconds to index) in a thread, /healthz saying when it is ready.
         if settings.store_path is None:
             state.reconciliation_index()
+        else:
+            threading.Thread(target=state.reconciliation_index, daemon=True).start()
         yield
         state.executor.close()
 
@@ -116,8 +119,17 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     apidocs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, object]:
-        return {"status": "ok", "engine": store.engine, "triples": len(store)}
+    def healthz() -> dict[str, object]:
+        derived = state.derived
+        found = derived.counts
+        return {
+            "status": "ok",
+            "engine": store.engine,
+            "triples": found.triples,
+            "quads": found.quads,
+            "graphs": found.graphs,
+            "reconciliation_index": "ready" if derived.index_ready else "building",
+        }
 
     for module in (sparql, data, pages, wikidata, query_page):
         app.include_router(module.router)
