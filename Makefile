@@ -1,21 +1,31 @@
-# The two commands of the README: `make serve` and `make test`. Each bootstraps .venv.
+# The two commands of the README: `make serve` and `make test`. Each bootstraps .venv:
+# `make serve` with the runtime dependencies only, `make test` with the test tools too.
+# `make serve HOST=0.0.0.0 PORT=8011` picks the address (else LEONGRAPH_HOST / LEONGRAPH_PORT,
+# else 127.0.0.1:8000).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
+HOST ?=
+PORT ?=
 
 .PHONY: serve test lint bench setup clean browser
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/leongraph serve
+serve: $(RUNTIME_STAMP)
+	$(BIN)/leongraph serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

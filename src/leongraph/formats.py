@@ -7,6 +7,8 @@ objects by media type.
 'text/tab-separated-values'
 >>> RdfFormat.from_extension("jsonld").name
 'jsonld'
+>>> RdfFormat.from_name("turtle").name, RdfFormat.from_name("application/ld+json,text/n3").name
+('ttl', 'jsonld')
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class _Format:
     extension: str
     aliases: tuple[str, ...] = ()  # other media types clients send for the same thing
     w3c: str = ""  # the format's IRI in https://www.w3.org/ns/formats/
+    names: tuple[str, ...] = ()  # other short names clients send (SPARQLWrapper, Fuseki, Jena)
 
     registry: ClassVar[tuple[Self, ...]] = ()
 
@@ -42,10 +45,13 @@ class _Format:
 
     @classmethod
     def from_name(cls, name: str) -> Self | None:
-        name = name.strip().lower()
-        for f in cls.registry:
-            if name in (f.name, f.extension) or name in f.media_types:
-                return f
+        """The format a ``format=`` value names: a short name, an extension, a media type, or a
+        comma-separated list of media types as some clients send (the first known one)."""
+        for part in name.split(","):
+            part = part.split(";")[0].strip().lower()
+            for f in cls.registry:
+                if part in (f.name, f.extension, *f.names) or part in f.media_types:
+                    return f
         return None
 
     @classmethod
@@ -79,6 +85,7 @@ JSON = ResultsFormat(
     "srj",
     ("application/json",),
     _W3C + "SPARQL_Results_JSON",
+    names=("sparql-results+json",),
 )
 XML = ResultsFormat(
     "xml",
@@ -86,22 +93,59 @@ XML = ResultsFormat(
     "srx",
     ("application/xml",),
     _W3C + "SPARQL_Results_XML",
+    names=("sparql-results+xml",),
 )
 CSV = ResultsFormat("csv", "text/csv", "csv", (), _W3C + "SPARQL_Results_CSV")
 TSV = ResultsFormat("tsv", "text/tab-separated-values", "tsv", (), _W3C + "SPARQL_Results_TSV")
 ResultsFormat.registry = (JSON, XML, CSV, TSV)
 
+# Turtle answers for N3: every Turtle document is N3 (SPARQLWrapper's N3 asks for Turtle too).
 TURTLE = RdfFormat(
-    "ttl", "text/turtle", "ttl", ("application/x-turtle",), _W3C + "Turtle", rdflib="turtle"
+    "ttl",
+    "text/turtle",
+    "ttl",
+    ("application/x-turtle",),
+    _W3C + "Turtle",
+    names=("turtle", "n3"),
+    rdflib="turtle",
 )
-NTRIPLES = RdfFormat("nt", "application/n-triples", "nt", (), _W3C + "N-Triples", rdflib="nt11")
+NTRIPLES = RdfFormat(
+    "nt",
+    "application/n-triples",
+    "nt",
+    (),
+    _W3C + "N-Triples",
+    names=("ntriples", "n-triples"),
+    rdflib="nt11",
+)
 JSONLD = RdfFormat(
-    "jsonld", "application/ld+json", "jsonld", (), _W3C + "JSON-LD", rdflib="json-ld"
+    "jsonld",
+    "application/ld+json",
+    "jsonld",
+    ("application/x-json+ld",),
+    _W3C + "JSON-LD",
+    names=("json-ld",),
+    rdflib="json-ld",
 )
-RDFXML = RdfFormat("rdf", "application/rdf+xml", "rdf", (), _W3C + "RDF_XML", rdflib="xml")
+RDFXML = RdfFormat(
+    "rdf",
+    "application/rdf+xml",
+    "rdf",
+    (),
+    _W3C + "RDF_XML",
+    names=("rdf+xml", "rdfxml", "rdf/xml", "owl"),
+    rdflib="xml",
+)
 TRIG = RdfFormat("trig", "application/trig", "trig", (), _W3C + "TriG", dataset=True, rdflib="trig")
 NQUADS = RdfFormat(
-    "nq", "application/n-quads", "nq", (), _W3C + "N-Quads", dataset=True, rdflib="nquads"
+    "nq",
+    "application/n-quads",
+    "nq",
+    (),
+    _W3C + "N-Quads",
+    names=("nquads", "n-quads"),
+    dataset=True,
+    rdflib="nquads",
 )
 RdfFormat.registry = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
 

@@ -87,6 +87,29 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
 }
 
+#: Namespaces queries often use that are not predeclared: an error for an undeclared prefix
+#: suggests the declaration of the one it names (sparql/diagnostics.py).
+WELL_KNOWN_PREFIXES: dict[str, str] = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dct": str(DCTERMS),
+    "nif": str(NIF),
+    "sd": str(SD),
+    "wds": "http://www.wikidata.org/entity/statement/",
+    "wdv": "http://www.wikidata.org/value/",
+    "wdref": "http://www.wikidata.org/reference/",
+    "pr": "http://www.wikidata.org/prop/reference/",
+    "wdno": "http://www.wikidata.org/prop/novalue/",
+    "hint": str(QUERY_HINTS),
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "dbo": "http://dbpedia.org/ontology/",
+    "dbr": "http://dbpedia.org/resource/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "time": "http://www.w3.org/2006/time#",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+    "ex": "http://example.org/",
+}
+
 
 @functools.lru_cache(maxsize=1024)
 def prefixes_used(text: str) -> dict[str, str]:

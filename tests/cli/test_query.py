@@ -33,7 +33,7 @@ def test_cli_reads_a_file_and_reports_errors(tmp_path, capsys) -> None:
     assert main(["query", "--file", str(path)]) == 0
     assert json.loads(capsys.readouterr().out) == {"head": {}, "boolean": True}
     assert main(["query", "SELECT * WHERE { ?s ?p"]) == 2
-    assert "error at 1:" in capsys.readouterr().err
+    assert "line 1, column 23" in capsys.readouterr().err
     assert main(["query", "SELECT * { SERVICE <http://127.0.0.1:9/> {} }"]) == 2
     assert "refused" in capsys.readouterr().err
     assert main(["query", "ASK {}", "--format", "pdf"]) == 2

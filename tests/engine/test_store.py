@@ -29,6 +29,8 @@ def test_healthz(client) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json()["status"] == "ok"
+    # the bundled graph's reconciliation index is built before the first request
+    assert r.json()["reconciliation_index"] == "ready"
 
 
 def test_syntax_error_has_line_and_column(store: Store) -> None:

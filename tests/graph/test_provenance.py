@@ -106,7 +106,7 @@ def test_stats(asserted: Dataset, dataset: Dataset) -> None:
     assert s.entities_per_class["Film"] == 1
     assert s.entities_per_class["Place"] > s.entities_per_class["Country"] == 2
     assert s.facts == sum(r.asserted for r in coverage(asserted))
-    assert s.triples == sum(s.graphs.values())
+    assert s.quads == sum(s.graphs.values()) > s.triples
     assert s.uncovered == []
 
 

@@ -111,3 +111,47 @@ def test_export_carries_the_void_graph(client: TestClient, void: Graph) -> None:
     ds = Dataset().parse(data=client.get("/export/leon.nq").content, format="nquads")
     got = ds.graph(URIRef(BASE + "graph/void"))
     assert set(got) == set(void)
+
+
+def test_one_set_of_counts_everywhere(client: TestClient, store, dataset: Dataset, capsys) -> None:
+    """The banner, ``leongraph stats``, VoID, /healthz, COUNT(*) and the export agree: triples
+    are the distinct triples of the union, quads count a triple once per graph holding it,
+    and the export holds the quads plus the VoID description."""
+    from leongraph.cli.main import describe_counts, main
+    from leongraph.graph.provenance import stats
+    from leongraph.linkeddata.void import counts
+
+    found = counts(store)
+    health = client.get("/healthz").json()
+    assert (health["triples"], health["quads"], health["graphs"]) == (
+        found.triples,
+        found.quads,
+        found.graphs,
+    )
+    assert found.quads == len(store) > found.triples
+    assert found.triples == len({(s, p, o) for s, p, o, _ in dataset.quads()})
+    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == found.triples
+    void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    # the dataset's void:triples; its partitions and subsets have fewer
+    assert max(int(o) for o in void.objects(None, v("triples"))) == found.triples
+    assert describe_counts(store) == (
+        f"{found.triples} triples ({found.quads} quads in {found.graphs} graphs)"
+    )
+    s = stats(dataset, dataset)
+    assert (s.triples, s.quads) == (found.triples, found.quads)
+    export = client.get("/export/leon.nq").text.strip().splitlines()
+    void_size = len(export) - found.quads
+    assert void_size > 0
+    assert main(["export", "--format", "nq", "--engine", store.engine]) == 0
+    assert (
+        f"wrote {found.quads} quads of data + {void_size} of VoID (graph/void)"
+        in capsys.readouterr().err
+    )
+
+
+def test_export_takes_the_usual_format_names(capsys) -> None:
+    from leongraph.cli.main import main
+
+    assert main(["export", "--format", "turtle", "--graph", "ontology"]) == 0
+    assert "@prefix" in capsys.readouterr().out

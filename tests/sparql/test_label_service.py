@@ -212,11 +212,28 @@ def test_fast_path_is_fast() -> None:
 
 
 @pytest.mark.parametrize(
-    "language", ['"xx"', '"en,zz-top"', '"[AUTO_LANGUAGE],klingon"', '"e n"', '""']
+    ("language", "kept"),
+    [
+        ('"xx"', ["xx"]),
+        ('"en,zz-top"', ["en", "zz-top"]),
+        ('"[AUTO_LANGUAGE],klingon"', ["en", "klingon"]),
+        ('"e n"', []),
+        ("'en,x\"y'", ["en"]),
+    ],
 )
-def test_unknown_language_is_a_bad_request(language: str) -> None:
+def test_unknown_language_is_no_error(language: str, kept: list[str]) -> None:
+    """As WDQS: an unknown code matches no label, so the label falls back to the ID; a
+    malformed one is left out, and never reaches the rewritten text."""
     q = f"""SELECT ?xLabel {{ BIND(1 AS ?x)
         SERVICE wikibase:label {{ bd:serviceParam wikibase:language {language} }} }}"""
+    text = rewrite_label_service(q, [])
+    assert "wikibase:label" not in text and "e n" not in text and 'x"y' not in text
+    assert service_languages(language.strip("\"'"), []) == kept
+
+
+def test_no_language_at_all_is_a_bad_request() -> None:
+    q = """SELECT ?xLabel { BIND(1 AS ?x)
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "" } }"""
     with pytest.raises(BadRequest):
         rewrite_label_service(q, [])
 

@@ -176,8 +176,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     driver.quit()
 
 
+def _on_this_machine(url: str) -> bool:
+    """True for what a page may load: this server (loopback), inline data and blobs."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme in ("data", "blob", "about", "chrome", "chrome-extension", "devtools"):
+        return True
+    return parsed.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 class Watch:
-    """Console errors and failed requests seen by the browser since the last check."""
+    """Console errors, failed requests and requests to other machines seen by the browser
+    since the last check."""
 
     def __init__(self, driver: WebDriver) -> None:
         self.driver = driver
@@ -203,7 +212,9 @@ class Watch:
             params = message.get("params", {})
             method = message.get("method")
             if method == "Network.requestWillBeSent":
-                urls[params["requestId"]] = params["request"]["url"]
+                urls[params["requestId"]] = url = params["request"]["url"]
+                if not _on_this_machine(url):
+                    found.append(f"a request left the machine: {url}")
             elif method == "Network.responseReceived":
                 response = params["response"]
                 if response["status"] >= 400 and not self._expected(
@@ -325,6 +336,36 @@ def local_path(iri: str) -> str:
 
 
 # ------------------------------------------------------------------------------ tests
+
+
+#: Every kind of page the server shows a person (the API page included).
+PAGES = [
+    "/",
+    "/api/docs",
+    "/resource/mathilda",
+    "/sentence/1",
+    "/ontology",
+    "/graph/ontology",
+    "/.well-known/void",
+    "/reconcile/preview?id=mathilda",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_request_leaves_the_machine(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path], path: str
+) -> None:
+    """The watch fails the test on any request to another host (a CDN, a font, a validator)."""
+    browser.get(server + path)
+    until(browser, lambda d: d.execute_script("return document.readyState") == "complete", path)
+    if path == "/api/docs":  # Swagger UI drew the operations from /api/openapi.json
+        operations = until(
+            browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock"), "the operations"
+        )
+        assert len(operations) > 10
+        assert browser.find_elements(By.XPATH, "//*[contains(text(), '/sparql')]")
+    time.sleep(0.5)  # anything the page fetches late
+    shot("page" + path.replace("/", "-").replace("?", "-"))
 
 
 def test_example_from_the_menu_runs_into_a_labelled_table(

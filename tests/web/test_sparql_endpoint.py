@@ -693,3 +693,21 @@ def test_bad_update_dataset_parameters(private_store: Store) -> None:
             data={"update": "CLEAR DEFAULT", "default-graph-uri": "https://w3id.org/leongraph/x"},
         )
         assert_error(r, 400)
+
+
+@pytest.mark.parametrize("path", ["/query", "/update"])
+def test_fuseki_and_oxigraph_paths_answer_as_sparql(client, path: str) -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+    expected = client.get("/sparql", params={"query": query, "format": "json"})
+    r = client.get(path, params={"query": query, "format": "json"})
+    assert r.status_code == 200 and r.json() == expected.json()
+    r = client.post(path, data={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert client.options(path).status_code == 204
+    assert_error(client.post(path, data={"update": "CLEAR ALL"}), 403)
+
+
+def test_conflicting_format_parameters_are_400_naming_both(client) -> None:
+    r = client.get("/sparql", params={"query": "ASK {}", "format": "json", "output": "csv"})
+    body = assert_error(r, 400)
+    assert "'json'" in body["message"] and "'csv'" in body["message"]

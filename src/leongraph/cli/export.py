@@ -11,6 +11,7 @@ from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest
 from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
+from leongraph.vocab import BASE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from leongraph.linkeddata.export import export_bytes, resolve_graph
+    from leongraph.linkeddata.export import export_bytes, resolve_graph, void_quads
     from leongraph.linkeddata.publication import Publication
 
     if args.format == "quickstatements":
@@ -53,10 +54,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = open_store(settings)
     pub = Publication.build(settings, store)
     graph = resolve_graph(store, args.graph) if args.graph else None
+    print(f"leongraph: exporting {graph or 'every graph'} as {fmt.name} …", file=sys.stderr)
     data = export_bytes(pub, fmt, graph=graph)
+    if graph is not None:
+        what = f"{store.graph_sizes().get(graph, 0)} triples of {graph}"
+    else:
+        void = sum(1 for _ in void_quads(pub, BASE))
+        what = f"{len(store)} quads of data + {void} of VoID (graph/void)"
+    print(f"leongraph: wrote {what}, {len(data)} bytes", file=sys.stderr)
     if args.output:
         Path(args.output).write_bytes(data)
-        print(f"leongraph: wrote {len(data)} bytes to {args.output}", file=sys.stderr)
+        print(f"leongraph: to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from leongraph import __version__
 from leongraph.cli import data, export, query, wikidata
 from leongraph.cli.options import add_store_options, settings_from
-from leongraph.config import is_url
+from leongraph.config import ENV_PREFIX, Settings, is_url
+from leongraph.engine import Store
 from leongraph.errors import BadRequest, LeongraphError
 from leongraph.graph import open_store
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything else is done, so that a busy port fails at
+    once with one line (BadRequest) instead of after the store is loaded."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise BadRequest(
+            f"cannot listen on {host}:{port}: {reason} (choose another with --port or "
+            "LEONGRAPH_PORT, e.g. make serve PORT=8011)"
+        ) from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -20,23 +45,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from leongraph.web.app import create_app
 
     settings = settings_from(args)
+    sock = listening_socket(settings.host, settings.port)
+    print(f"leongraph: loading the graph ({settings.engine}) …", file=sys.stderr)
     store = open_store(settings)
     app = create_app(settings, store)
     where = f" at {settings.store_url}" if settings.store_url else ""
     print(
-        f"leongraph: {len(store)} triples ({store.engine}{where}) on "
+        f"leongraph: {describe_counts(store)} ({store.engine}{where}) on "
         f"http://{settings.host}:{settings.port}/",
         file=sys.stderr,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
+        log_level="info" if args.access_log else "warning",
+        access_log=bool(args.access_log),
         root_path=settings.root_path,
         **settings.server_options(),  # type: ignore[arg-type]
     )
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def describe_counts(store: Store) -> str:
+    """The banner's figures, as /healthz, VoID and ``stats`` give them (README, "Counts")."""
+    from leongraph.linkeddata.void import counts
+
+    return str(counts(store))
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -90,27 +124,70 @@ def _load_remote(args: argparse.Namespace, files: list[Path], dataset: object, s
     return 0
 
 
+def serve_epilog(defaults: Settings) -> str:
+    """Every setting's environment variable and default, for ``serve --help``."""
+    lines = ["environment variables (and defaults):"]
+    for f in dataclasses.fields(Settings):
+        if f.name in ("extra", "project_root"):
+            continue
+        value = getattr(defaults, f.name)
+        lines.append(
+            f"  {ENV_PREFIX}{f.name.upper():<22} {'(none)' if value in (None, '') else value}"
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leongraph", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"leongraph {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="serve the graph over HTTP")
+    defaults = Settings()
+    p = sub.add_parser(
+        "serve",
+        help="serve the graph over HTTP",
+        description="Serve the graph over HTTP: the SPARQL endpoint, the pages and the query "
+        "page. An option wins over its environment variable, which wins over the default.",
+        epilog=serve_epilog(defaults),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_store_options(p)
-    p.add_argument("--host", default=None)
-    p.add_argument("--port", type=int, default=None)
-    p.add_argument("--timeout", type=float, default=None, help="query timeout in seconds")
-    p.add_argument("--max-rows", type=int, default=None, dest="max_rows")
+
+    def default(name: str) -> str:
+        value = getattr(defaults, name)
+        shown = "none" if value in (None, "") else value
+        return f"(default: {shown}; env {ENV_PREFIX}{name.upper()})"
+
+    p.add_argument("--host", default=None, help=f"address to listen on {default('host')}")
+    p.add_argument("--port", type=int, default=None, help=f"port {default('port')}")
+    p.add_argument(
+        "--timeout", type=float, default=None, help=f"query timeout in seconds {default('timeout')}"
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=None,
+        dest="max_rows",
+        help=f"rows or triples per answer {default('max_rows')}",
+    )
     p.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="query worker processes, killed and replaced on timeout (0: evaluate in-process)",
+        help="query worker processes, killed and replaced on timeout (0: evaluate in-process) "
+        + default("workers"),
     )
     p.add_argument(
         "--root-path",
         default=None,
         dest="root_path",
-        help="path prefix when served behind a reverse proxy",
+        help="path prefix when served behind a reverse proxy " + default("root_path"),
+    )
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        dest="access_log",
+        help="log every request (method, path, status) on stderr (default: off)",
     )
     p.set_defaults(func=cmd_serve)
 

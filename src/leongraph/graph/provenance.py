@@ -35,7 +35,8 @@ class SentenceCoverage:
 class Stats:
     """What the graph holds."""
 
-    triples: int
+    triples: int  # distinct triples in the union of all graphs (as VoID and /healthz count)
+    quads: int  # (triple, graph) pairs: a triple in two graphs counts twice
     graphs: dict[str, int]
     entities_per_class: dict[str, int]
     sentences: int
@@ -111,7 +112,8 @@ def stats(asserted: Dataset, aligned: Dataset) -> Stats:
     }
     rows = coverage(asserted, aligned)
     return Stats(
-        triples=sum(graphs.values()),
+        triples=len({(s, p, o) for s, p, o, _ in aligned.quads((None, None, None, None))}),
+        quads=sum(graphs.values()),
         graphs=dict(sorted(graphs.items())),
         entities_per_class=dict(sorted(per_class.items())),
         sentences=len(rows),
@@ -141,7 +143,8 @@ def format_coverage(rows: list[SentenceCoverage], width: int = 72) -> str:
 def format_stats(s: Stats) -> str:
     """``leongraph stats`` output."""
     lines = [
-        f"triples (served, all named graphs): {s.triples}",
+        f"triples (distinct, in the union of all graphs): {s.triples}",
+        f"quads (a triple in two graphs counts twice): {s.quads} in {len(s.graphs)} graphs",
         f"sentences: {s.sentences}",
         f"facts (asserted triples in sentence graphs): {s.facts}",
         f"plot events: {s.events}",

@@ -24,6 +24,26 @@ _UNION = "{ SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
 @dataclass(frozen=True)
+class Counts:
+    """The one set of counts every place shows (the banner, ``leongraph stats``, VoID,
+    /healthz, ``leongraph export``)."""
+
+    triples: int  # distinct triples in the union of all graphs: COUNT(*), void:triples
+    quads: int  # (triple, graph) pairs: a triple stated in two graphs counts twice
+    graphs: int  # named graphs holding data
+
+    def __str__(self) -> str:
+        return f"{self.triples} triples ({self.quads} quads in {self.graphs} graphs)"
+
+
+def counts(store: Store) -> Counts:
+    """Count the store: one query for the triples, the graph sizes for the rest."""
+    sizes = store.graph_sizes()
+    triples = _one(store, f"SELECT (COUNT(*) AS ?n) WHERE {_UNION}")
+    return Counts(triples=triples, quads=sum(sizes.values()), graphs=len(sizes))
+
+
+@dataclass(frozen=True)
 class VoidStats:
     """The numbers VoID publishes about the dataset."""
 

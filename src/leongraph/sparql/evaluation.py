@@ -27,10 +27,12 @@ from leongraph.errors import (
     LeongraphError,
     NotAcceptable,
     QueryAborted,
+    QuerySyntaxError,
 )
 from leongraph.formats import JSON, JSONLD, RDFXML, TURTLE, RdfFormat, ResultsFormat, _Format
 from leongraph.negotiation import F, negotiate
 from leongraph.sparql import label_service
+from leongraph.sparql.diagnostics import explain, is_prefix_error
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_length, check_query
 
@@ -187,6 +189,8 @@ def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
         if fmt is None:
             raise _not_acceptable(family.all())
         body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))
+    except QuerySyntaxError as exc:  # said in terms of the query's own tokens
+        raise explain(plan.text, exc.line, exc.column, exc.message) from exc
     except LeongraphError:
         raise
     except MemoryError as exc:
@@ -194,6 +198,8 @@ def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
             "The query was stopped: it needed more memory than a query may use."
         ) from exc
     except Exception as exc:
+        if is_prefix_error(str(exc)):  # rdflib: while translating a query that parsed
+            raise explain(plan.text, None, None, str(exc)) from exc
         log.info("evaluation failed", exc_info=True)
         raise EvaluationError(f"The query could not be evaluated: {_describe(exc)}") from exc
     finally:

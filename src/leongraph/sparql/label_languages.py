@@ -64,8 +64,20 @@ def service_languages(literal: str, preferred: list[str]) -> list[str]:
         break
     out: list[str] = []
     for raw in literal.split(","):
-        codes = auto if raw.strip().upper() == AUTO_LANGUAGE else [check_language(raw)]
+        if not raw.strip():
+            continue
+        codes = auto if raw.strip().upper() == AUTO_LANGUAGE else _language_tag(raw)
         out += [code for code in codes if code not in out]
-    if not out:
+    if not out and not literal.strip():
         raise BadRequest("the label service needs at least one language")
     return out
+
+
+def _language_tag(raw: str) -> list[str]:
+    """A known code, or any well-formed tag (``xx`` matches no label: the ID, as on WDQS);
+    a malformed one is left out, with no error."""
+    try:
+        return [check_language(raw)]
+    except BadRequest:
+        tag = raw.strip().lower()
+        return [tag] if re.fullmatch(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*", tag) else []

@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from leongraph.errors import BadRequest, UnsupportedMediaType
+from leongraph.formats import RdfFormat, ResultsFormat
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 ACCEPTED_BODIES = (FORM, QUERY, UPDATE)
+#: The parameters that name the answer's format: ``format`` (Virtuoso, Oxigraph), and ``output``
+#: and ``results`` (Fuseki, Jena, sparqler), which SPARQLWrapper sends all three of.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*$")
 
@@ -81,15 +85,13 @@ def parse_request(
 def _build(params: list[tuple[str, str]], *, allow_empty: bool) -> SparqlRequest:
     queries = [v for k, v in params if k == "query"]
     updates = [v for k, v in params if k == "update"]
-    formats = [v for k, v in params if k == "format"]
+    fmt = _format(params)
     if len(queries) > 1:
         raise BadRequest(f"The request holds {len(queries)} 'query' parameters; send one.")
     if len(updates) > 1:
         raise BadRequest(f"The request holds {len(updates)} 'update' parameters; send one.")
     if queries and updates:
         raise BadRequest("The request holds both a 'query' and an 'update'; send one of them.")
-    if len(formats) > 1:
-        raise BadRequest(f"The request holds {len(formats)} 'format' parameters; send one.")
     default = tuple(_graph(v, "default-graph-uri") for k, v in params if k == "default-graph-uri")
     named = tuple(_graph(v, "named-graph-uri") for k, v in params if k == "named-graph-uri")
     if not queries and not updates and not (allow_empty and not default and not named):
@@ -102,9 +104,42 @@ def _build(params: list[tuple[str, str]], *, allow_empty: bool) -> SparqlRequest
         update=updates[0] if updates else None,
         default_graphs=default,
         named_graphs=named,
-        format=formats[0] if formats else None,
+        format=fmt,
         using_graphs=using,
     )
+
+
+def _format(params: list[tuple[str, str]]) -> str | None:
+    """The one format the ``format`` / ``output`` / ``results`` parameters name. Values that
+    name the same format agree (``tsv`` and ``text/tab-separated-values``); empty ones are
+    ignored; two that differ are refused, naming both.
+
+    >>> _format([("format", "tsv"), ("format", "text/tab-separated-values"), ("output", "tsv")])
+    'tsv'
+    >>> _format([("format", "json"), ("output", "")]) , _format([("results", "")])
+    ('json', None)
+    """
+    values = [(k, v.strip()) for k, v in params if k in FORMAT_PARAMETERS and v.strip()]
+    if not values:
+        return None
+    first_name, first = values[0]
+    for name, value in values[1:]:
+        if value.lower() != first.lower() and _meaning(value) != _meaning(first):
+            raise BadRequest(
+                f"The request asks for two formats: {first_name}={first[:100]!r} and "
+                f"{name}={value[:100]!r}; send one.",
+                formats=[first[:100], value[:100]],
+            )
+    return first
+
+
+def _meaning(value: str) -> tuple[str | None, str | None] | str:
+    """What a format value asks for: its results format and RDF format, or the value itself
+    when it names neither (then only the same text agrees with it)."""
+    results, graph = ResultsFormat.from_name(value), RdfFormat.from_name(value)
+    if results is None and graph is None:
+        return value.lower()
+    return (results.name if results else None, graph.name if graph else None)
 
 
 def _graph(value: str, name: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import AsyncIterator
 
 import anyio
@@ -22,7 +23,7 @@ from leongraph.engine import RemoteStore, Store
 from leongraph.errors import LeongraphError
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import create_executor
-from leongraph.web import errors
+from leongraph.web import apidocs, errors
 from leongraph.web.conditional import ConditionalGetMiddleware
 from leongraph.web.hotpath import HotPath
 from leongraph.web.routes import data, pages, query_page, sparql, wikidata
@@ -85,10 +86,13 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The reconciliation name index reads every resource: built at start-up for the
-        # bundled graph, on first use for an on-disk store (which must open at once, whatever
-        # its size: a 1M-triple store takes minutes to index).
+        # bundled graph; for an on-disk store or a remote engine (which must open at once,
+        # whatever its size: a 1M-triple store takes seconds to index) in a thread, /healthz
+        # saying when it is ready.
         if settings.store_path is None and settings.store_url is None:
             state.reconciliation_index()
+        else:
+            threading.Thread(target=state.reconciliation_index, daemon=True).start()
         yield
         state.executor.close()
 
@@ -99,9 +103,9 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         version=__version__,
         # No root_path here (deprecated in FastAPI): the server sets scope["root_path"]
         # (`uvicorn --root-path`, passed by `leongraph serve --root-path`).
-        docs_url="/api/docs",
+        docs_url=None,  # apidocs.py: Swagger UI from bundled files, not a CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=apidocs.OPENAPI_URL,
         middleware=layers,
         # No OpenTelemetry: its per-request check costs more than routing a query.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -116,21 +120,29 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     )
     app.leongraph = state
     errors.install(app)
+    apidocs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        """The store's size; for a remote engine, whether it answers (503 when it does not)."""
+        """The counts of the data and whether the reconciliation index is ready; for a remote
+        engine, whether it answers (503 when it does not)."""
         body: dict[str, object] = {"status": "ok", "engine": store.engine}
         if isinstance(store, RemoteStore):
             body["endpoint"] = store.url
             store.forget()  # counted now: the check must reach the engine
             try:
-                body["triples"] = await anyio.to_thread.run_sync(store.__len__)
+                await anyio.to_thread.run_sync(store.__len__)
             except LeongraphError as exc:
                 body.update(status="engine unavailable", message=exc.message)
                 return JSONResponse(body, status_code=503)
-            return JSONResponse(body)
-        body["triples"] = len(store)
+        derived = state.derived
+        found = await anyio.to_thread.run_sync(lambda: derived.counts)
+        body.update(
+            triples=found.triples,
+            quads=found.quads,
+            graphs=found.graphs,
+            reconciliation_index="ready" if derived.index_ready else "building",
+        )
         return JSONResponse(body)
 
     for module in (sparql, data, pages, wikidata, query_page):

@@ -20,7 +20,7 @@ from typing import Any
 
 from leongraph.sparql.evaluation import Plan
 from leongraph.sparql.pipeline import Asked, QueryPipeline
-from leongraph.web.routes.sparql import HANDED_KEY, answer_response
+from leongraph.web.routes.sparql import ENDPOINT_PATHS, HANDED_KEY, answer_response
 
 Scope = MutableMapping[str, Any]  # as starlette.types has them
 Message = MutableMapping[str, Any]
@@ -53,11 +53,10 @@ class HotPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
         path = scope.get("path", "")
-        if (
-            scope["type"] != "http"
-            or method not in ("GET", "POST")
-            or path not in ("/sparql", scope.get("root_path", "") + "/sparql")
-        ):
+        root = scope.get("root_path", "")
+        if path.startswith(root):
+            path = path[len(root) :] or "/"
+        if scope["type"] != "http" or method not in ("GET", "POST") or path not in ENDPOINT_PATHS:
             await self.app(scope, receive, send)
             return
         wanted: dict[bytes, str] = {}

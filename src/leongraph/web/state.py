@@ -20,6 +20,7 @@ import anyio
 from leongraph.config import Settings
 from leongraph.engine import RemoteStore, Store
 from leongraph.linkeddata.publication import Publication
+from leongraph.linkeddata.void import Counts, counts
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import Executor
 from leongraph.wikidata.matching import Index, build_index
@@ -49,6 +50,14 @@ class Derived:
     def reconciliation_index(self) -> Index:
         with self._lock:
             return self.__dict__.get("reconciliation_index") or build_index(self.store)
+
+    @functools.cached_property
+    def counts(self) -> Counts:
+        return counts(self.store)
+
+    @property
+    def index_ready(self) -> bool:
+        return "reconciliation_index" in self.__dict__
 
 
 @dataclass(eq=False)

@@ -17,13 +17,15 @@ from leongraph.linkeddata.export import export_bytes, resolve_graph, void_quads
 from leongraph.linkeddata.serialize import serialize
 from leongraph.linkeddata.urls import local_path
 from leongraph.negotiation import negotiate
+from leongraph.web.apidocs import route
 from leongraph.web.rendering import checked_accept, public_base, render, root_path
 from leongraph.web.state import app_state
 
 router = APIRouter()
 
 
-@router.api_route(
+@route(
+    router,
     "/export/leon.{extension}",
     summary="Download the whole graph or one named graph",
     methods=["GET", "HEAD"],
@@ -46,7 +48,8 @@ def export(extension: str, request: Request, graph: str | None = None) -> Respon
     )
 
 
-@router.api_route(
+@route(
+    router,
     "/rdf-graphs/service",
     summary="Graph Store Protocol (read): ?default or ?graph=IRI",
     methods=["GET", "HEAD"],
@@ -76,7 +79,8 @@ def graph_store(request: Request) -> Response:
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-@router.api_route(
+@route(
+    router,
     "/context.jsonld",
     summary="The JSON-LD context of every JSON-LD document served",
     methods=["GET", "HEAD"],
@@ -91,10 +95,10 @@ def context(request: Request) -> Response:
 VOID_OFFERED = (TURTLE, HTML, *(f for f in RdfFormat.all() if f is not TURTLE))
 
 
-@router.api_route(
-    "/.well-known/void", summary="VoID description of the dataset", methods=["GET", "HEAD"]
+@route(
+    router, "/.well-known/void", summary="VoID description of the dataset", methods=["GET", "HEAD"]
 )
-@router.api_route("/dataset", include_in_schema=False, methods=["GET", "HEAD"])
+@route(router, "/dataset", include_in_schema=False, methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
     fmt = negotiate(checked_accept(request), VOID_OFFERED, TURTLE)
     pub = app_state(request).publication()

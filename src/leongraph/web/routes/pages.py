@@ -33,6 +33,7 @@ from leongraph.linkeddata.publication import Publication
 from leongraph.linkeddata.serialize import serialize
 from leongraph.linkeddata.urls import KINDS, ONTOLOGY_IRI, iri_for, local_path, split_name
 from leongraph.vocab import LEON, ONTOLOGY_GRAPH, RDFS_COMMENT, SENT
+from leongraph.web.apidocs import route
 from leongraph.web.rendering import (
     RDF_FORMATS,
     choose_format,
@@ -137,7 +138,8 @@ def resource_page(
     return bytes(page.body)  # a rendered page's body is bytes
 
 
-@router.api_route(
+@route(
+    router,
     "/resource/{segment}",
     summary="A resource: HTML page or RDF description",
     methods=["GET", "HEAD"],
@@ -146,7 +148,8 @@ def resource(segment: str, request: Request) -> Response:
     return describe_response(request, "resource", segment)
 
 
-@router.api_route(
+@route(
+    router,
     "/sentence/{segment}",
     summary="A source sentence and the facts it states",
     methods=["GET", "HEAD"],
@@ -155,7 +158,8 @@ def sentence(segment: str, request: Request) -> Response:
     return describe_response(request, "sentence", segment)
 
 
-@router.api_route(
+@route(
+    router,
     "/ontology/{segment}",
     summary="An ontology term (the page of ontology#Term)",
     methods=["GET", "HEAD"],
@@ -203,7 +207,8 @@ def ontology_response(request: Request, suffix: str | None) -> Response:
     return response
 
 
-@router.api_route(
+@route(
+    router,
     "/ontology",
     summary="Ontology documentation (HTML) or the ontology in RDF",
     methods=["GET", "HEAD"],
@@ -212,13 +217,14 @@ def ontology(request: Request) -> Response:
     return ontology_response(request, None)
 
 
-@router.api_route("/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
+@route(router, "/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
 def ontology_suffixed(suffix: str, request: Request) -> Response:
     split_name("ontology." + suffix)
     return ontology_response(request, suffix.lower())
 
 
-@router.api_route(
+@route(
+    router,
     "/graph/{segment}",
     summary="A named graph: its triples as a page or in RDF",
     methods=["GET", "HEAD"],

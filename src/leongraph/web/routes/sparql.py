@@ -17,15 +17,18 @@ from leongraph.errors import (
     MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
+    QuerySyntaxError,
 )
 from leongraph.formats import HTML, TURTLE, RdfFormat
 from leongraph.linkeddata.serialize import rdflib_name
 from leongraph.negotiation import negotiate
+from leongraph.sparql.diagnostics import explain, is_prefix_error
 from leongraph.sparql.evaluation import Answer, Plan, choose_formats
 from leongraph.sparql.pipeline import Asked
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
 from leongraph.sparql.service_description import service_description
+from leongraph.web.apidocs import route
 from leongraph.web.routes.query_page import query_page
 from leongraph.web.state import AppState, app_state
 
@@ -33,12 +36,30 @@ router = APIRouter()
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 _ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
+#: The endpoint's paths: /sparql, and /query and /update as Fuseki and Oxigraph name theirs
+#: (each answers as /sparql does: queries and updates alike).
+ENDPOINT_PATHS = ("/sparql", "/query", "/update")
 #: Where the hot path (hotpath.py) hands the route what it read of a request it does not answer
 #: itself: the request (an update, or no query), or the error that refuses it.
 HANDED_KEY = "leongraph.handed"
 
 
-@router.api_route(
+@route(
+    router,
+    "/update",
+    methods=_ROUTED_METHODS,
+    summary="The SPARQL endpoint, as Fuseki and Oxigraph name their update endpoint",
+    description="Answers as /sparql does (updates are refused unless enabled).",
+)
+@route(
+    router,
+    "/query",
+    methods=_ROUTED_METHODS,
+    summary="The SPARQL endpoint, as Fuseki and Oxigraph name their query endpoint",
+    description="Answers as /sparql does.",
+)
+@route(
+    router,
     "/sparql",
     methods=_ROUTED_METHODS,
     summary="SPARQL 1.1 Protocol endpoint",
@@ -155,9 +176,13 @@ async def _update(state: AppState, req: SparqlRequest) -> Response:
             await anyio.to_thread.run_sync(store.update, req.update)
         except OSError as exc:
             raise Forbidden(f"The {store.engine} store behind this endpoint is read-only.") from exc
+        except QuerySyntaxError as exc:
+            raise explain(req.update, exc.line, exc.column, exc.message) from exc
         except LeongraphError:
             raise
         except Exception as exc:
+            if is_prefix_error(str(exc)):  # rdflib: while translating an update that parsed
+                raise explain(req.update, None, None, str(exc)) from exc
             raise EvaluationError(f"The update could not be applied: {exc}") from exc
         await state.executor.update(req.update)
         state.data_changed()  # ETags, Last-Modified and indexes follow the data

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from leongraph.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from leongraph.web.apidocs import route
 from leongraph.web.state import app_state
 from leongraph.wikidata import quickstatements as qs
 from leongraph.wikidata import reconciliation as service
@@ -63,7 +64,7 @@ async def _params(request: Request) -> dict[str, str]:
     return params
 
 
-@router.api_route("/reconcile", methods=["GET", "POST"])
+@route(router, "/reconcile", methods=["GET", "POST"])
 async def reconcile(request: Request) -> Response:
     """The service endpoint: manifest, query batch (0.2 keyed or 1.0-draft list) or extension."""
     params = await _params(request)
