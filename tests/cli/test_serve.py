@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import free_port
 
 from leongraph import __version__
 from leongraph.cli.main import main
@@ -72,7 +73,7 @@ def test_a_busy_port_fails_in_one_line_before_any_banner() -> None:
     assert "http://" not in done.stderr
 
 
-def test_access_log(free_port, tmp_path: Path) -> None:
+def test_access_log(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
