@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from leongraph.cli import data, export, query, wikidata
+from leongraph.cli import data, export, query, token, wikidata
 from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest, LeongraphError
 from leongraph.graph import open_store
@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="root_path",
         help="path prefix when served behind a reverse proxy",
     )
+    p.add_argument(
+        "--edits",
+        action="store_true",
+        default=None,
+        help="accept token-authenticated edits on the --store (see `leongraph token`)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("load", help="bulk-load RDF files into an on-disk Oxigraph store")
@@ -90,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_load)
 
-    for group in (data, export, query, wikidata):
+    for group in (data, export, query, token, wikidata):
         group.register(sub)
     return parser
 

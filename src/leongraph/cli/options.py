@@ -10,7 +10,7 @@ from pathlib import Path
 from leongraph.config import ENGINES, Settings
 
 #: Options that map one to one onto a field of Settings.
-_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path")
+_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path", "edits")
 
 
 def add_store_options(p: argparse.ArgumentParser) -> None:
@@ -18,7 +18,9 @@ def add_store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine", choices=ENGINES, default=None, help="query engine (default: oxigraph)"
     )
-    p.add_argument("--store", default=None, help="on-disk Oxigraph store (read-only)")
+    p.add_argument(
+        "--store", default=None, help="on-disk Oxigraph store (read-only unless --edits)"
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

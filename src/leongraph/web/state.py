@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 import anyio
 
 from leongraph.config import Settings
+from leongraph.edits.auth import Gate
+from leongraph.edits.editor import Editor
 from leongraph.engine import Store
 from leongraph.linkeddata.publication import Publication
 from leongraph.sparql.pipeline import QueryPipeline
@@ -53,6 +55,9 @@ class AppState:
     derived: Derived
     #: One update at a time, so the server's store and the workers' stay in step.
     update_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    #: With edits enabled: the editor of the store and the check of tokens.
+    editor: Editor | None = None
+    gate: Gate | None = None
 
     def publication(self) -> Publication:
         return self.derived.publication

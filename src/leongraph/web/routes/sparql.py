@@ -26,6 +26,7 @@ from leongraph.sparql.pipeline import Asked
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
 from leongraph.sparql.service_description import service_description
+from leongraph.web.routes import edits
 from leongraph.web.routes.query_page import query_page
 from leongraph.web.state import AppState, app_state
 
@@ -71,6 +72,8 @@ async def sparql(request: Request) -> Response:
     if isinstance(outcome, Plan):
         return answer_response(await state.pipeline.run(outcome))
     if outcome.update is not None:
+        if state.editor is not None:
+            return await edits.sparql_update(request, state, outcome)
         return await _update(state, outcome)
     return _describe_service(request, state, outcome)
 
