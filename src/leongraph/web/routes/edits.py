@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl
 
 import anyio
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from leongraph.errors import (
     Forbidden,
     LeongraphError,
     MethodNotAllowed,
+    PayloadTooLarge,
     PreconditionFailed,
     UnknownResource,
     UnsupportedMediaType,
@@ -33,8 +35,7 @@ from leongraph.formats import HTML, NTRIPLES, TURTLE, RdfFormat
 from leongraph.negotiation import negotiate
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
-from leongraph.vocab import PREFIXES, RES
-from leongraph.web.routes.sparql import read_body
+from leongraph.vocab import EDITS, PREFIXES, RES
 from leongraph.web.state import AppState, app_state
 
 router = APIRouter()
@@ -108,7 +109,8 @@ async def sparql_update(request: Request, state: AppState, req: SparqlRequest) -
     token = authorised(request, state)
     form: list[tuple[str, str]] = []
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        form = list((await request.form()).multi_items())  # type: ignore[arg-type]
+        body: bytes = request.scope.get("leongraph.body", b"")
+        form = parse_qsl(body.decode("utf-8", "replace"))
     summary = summary_of(request, form)
     editor = state.editor
     assert editor is not None
@@ -117,6 +119,21 @@ async def sparql_update(request: Request, state: AppState, req: SparqlRequest) -
 
 
 # --- Graph Store HTTP Protocol ---------------------------------------------------------------
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of a graph, refused with 413 as soon as it passes ``limit`` bytes."""
+    size = 0
+    chunks: list[bytes] = []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(
+                f"The request body is larger than the {limit} bytes this endpoint accepts.",
+                limit=limit,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _target(request: Request) -> str | None:
@@ -268,7 +285,7 @@ def _history_response(request: Request, state: AppState, edits: list[Edit], titl
         for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns)
         target = ds if fmt.dataset else Graph()
-        for prefix, ns in PREFIXES.items():
+        for prefix, ns in [*PREFIXES.items(), ("edits", str(EDITS))]:
             target.bind(prefix, ns)
         for s, p, o, g in history_quads(state.store, edits):
             if isinstance(target, Dataset):

@@ -37,6 +37,8 @@ _ROUTED_METHODS = [*ALLOWED_METHODS, "PUT", "DELETE", "PATCH"]
 #: Where the hot path (hotpath.py) hands the route what it read of a request it does not answer
 #: itself: the request (an update, or no query), or the error that refuses it.
 HANDED_KEY = "leongraph.handed"
+#: The body of a POST already read (by the hot path or the route), for the update's summary.
+BODY_KEY = "leongraph.body"
 
 
 @router.api_route(
@@ -66,6 +68,7 @@ async def sparql(request: Request) -> Response:
     outcome: Plan | SparqlRequest
     if handed is None:
         body = await read_body(request, state.settings.max_body_bytes) if method == "POST" else b""
+        request.scope[BODY_KEY] = body
         outcome = state.pipeline.plan(asked(request, body))
     else:
         outcome = handed
