@@ -13,6 +13,7 @@ work and run ``leongraph validate`` afterwards."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
@@ -172,7 +173,7 @@ class Editor:
                     del self._holders[key]
                     merged.remove((s, p, o))
 
-    def _validate(self, change: Change):  # type: ignore[no-untyped-def]
+    def _validate(self, change: Change) -> Callable[[], None]:
         """Refuse (422) a change that adds a violation of the shapes; else apply it to the
         validation copy and return the function that takes it back."""
         if self._shapes is None:
