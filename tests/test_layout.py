@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "leongraph"
-SUBPACKAGES = ("graph", "engine", "sparql", "linkeddata", "wikidata", "web", "cli")
+SUBPACKAGES = ("graph", "engine", "sparql", "linkeddata", "wikidata", "edits", "web", "cli")
 MAX_LINES = 500
 
 

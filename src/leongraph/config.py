@@ -58,7 +58,19 @@ class Settings:
     in_process: bool = True
     #: Address space a query worker may add to what the store needs, in MiB.
     worker_memory_mb: int = 2048
+    #: Alias of ``edits`` kept for old configurations: updates still need a token.
     allow_updates: bool = False
+    #: Accept token-authenticated edits (SPARQL Update, Graph Store Protocol), recorded in the
+    #: history graph; ``serve --store DIR --edits``.
+    edits: bool = False
+    #: The JSON file of token hashes; None: ``<store>.tokens.json`` next to the store directory.
+    tokens_path: Path | None = None
+    #: Refuse an edit that breaks the SHACL shapes (422); off for bulk work (about 1 s an edit).
+    validate_edits: bool = True
+    #: Most quads one edit may add and remove together (413 past it).
+    max_edit_quads: int = 10_000
+    #: Failed sign-ins a client may make a minute before it gets 429.
+    max_auth_failures: int = 10
     root_path: str = ""
     cors: bool = True
     base_iri: str = "https://w3id.org/leongraph/"
@@ -74,6 +86,17 @@ class Settings:
         for url in (self.store_url, self.store_update_url):
             if url is not None and not url.startswith(("http://", "https://")):
                 raise ValueError(f"a store URL must start with http:// or https://, not {url!r}")
+        if self.edits or self.allow_updates:  # one switch under two names
+            object.__setattr__(self, "edits", True)
+            object.__setattr__(self, "allow_updates", True)
+
+    def tokens_file(self) -> Path | None:
+        """Where the token hashes are kept: ``tokens_path``, else next to the store."""
+        if self.tokens_path is not None:
+            return self.tokens_path
+        if self.store_path is not None:
+            return self.store_path.parent / (self.store_path.name + ".tokens.json")
+        return None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
@@ -116,7 +139,7 @@ def _coerce_store(raw: str) -> object:
 
 def _coerce(name: str, raw: str) -> object:
     default = {f.name: f.default for f in dataclasses.fields(Settings)}[name]
-    if name in ("store_path", "project_root"):
+    if name in ("store_path", "project_root", "tokens_path"):
         return Path(raw) if raw else None
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):

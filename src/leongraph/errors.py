@@ -6,12 +6,17 @@ LeongraphError
 │   ├── QuerySyntaxError       400  the SPARQL text does not parse (line, column, message)
 │   ├── UnsupportedQuery       400  parses, but asks for what this service refuses (SERVICE)
 │   └── EvaluationError        400  parses, but the engine cannot evaluate it
-├── Forbidden                  403  updates while they are disabled
+├── Unauthorized               401  a write without a valid token (WWW-Authenticate: Bearer)
+├── Forbidden                  403  updates while they are disabled; a graph the role may not write
 ├── UnknownResource            404  no such resource, graph or file
 ├── MethodNotAllowed           405  (with an Allow header)
 ├── NotAcceptable              406  no offered format fits the Accept header
+├── Conflict                   409  a revert over later edits of the same triples
+├── PreconditionFailed         412  If-Match names a version that is no longer current
 ├── PayloadTooLarge            413
 ├── UnsupportedMediaType       415
+├── ShapeViolation             422  an edit would break the SHACL shapes (with the report)
+├── TooManyRequests            429  repeated bad tokens from one client (with Retry-After)
 ├── QueryTimeout               503  evaluation ran past the configured timeout
 │   └── QueryAborted           503  evaluation stopped for want of resources
 │       └── WorkerLost         503  the worker process died while evaluating
@@ -67,6 +72,41 @@ class EvaluationError(BadRequest):
 class Forbidden(LeongraphError):
     status = 403
     title = "Forbidden"
+
+
+class Unauthorized(LeongraphError):
+    """No token, or a wrong or revoked one; the message never repeats what was sent."""
+
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="leongraph"'}
+
+
+class Conflict(LeongraphError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(LeongraphError):
+    status = 412
+    title = "Precondition failed"
+
+
+class ShapeViolation(LeongraphError):
+    status = 422
+    title = "Shape violation"
+
+
+class TooManyRequests(LeongraphError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class UnknownResource(LeongraphError):

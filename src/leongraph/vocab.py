@@ -18,6 +18,10 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SOURCE_GRAPH = GRAPH["sentences"]  # data/sentences.ttl: the source document and its sentences
 ENTITIES_GRAPH = GRAPH["leon"]  # data/leon.ttl: the entities and their classes
 WIKIDATA_GRAPH = GRAPH["wikidata"]  # data/wikidata.ttl: owl:sameAs links, external ids
+HISTORY_GRAPH = GRAPH["history"]  # one prov:Activity per edit (edits/history.py)
+EDIT = Namespace(BASE + "edit/")  # edits; each is also the named graph of the facts it added
+AGENT = Namespace(BASE + "agent/")  # the editors, one per token name
+EDITS = Namespace(BASE + "edits#")  # the history's own terms: added, removed, graph, reverts
 
 SCHEMA = Namespace("http://schema.org/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")

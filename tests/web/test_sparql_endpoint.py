@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from leongraph.config import Settings
+from leongraph.edits.tokens import TokenFile
 from leongraph.engine import Store, from_dataset
 from leongraph.vocab import ONTOLOGY_GRAPH
 from leongraph.web.app import create_app
@@ -647,16 +649,34 @@ def private_store(dataset: Dataset, store: Store) -> Store:
     return from_dataset(copy, engine=store.engine)
 
 
-def test_update_when_enabled(private_store: Store) -> None:
+@pytest.fixture
+def token(tmp_path: Path) -> dict[str, object]:
+    """Settings of an app whose updates need a token, and the header that carries one."""
+    path = tmp_path / "tokens.json"
+    secret = TokenFile(path).create("tester")
+    return {"tokens_path": path, "headers": {"Authorization": f"Bearer {secret}"}}
+
+
+def test_update_needs_a_token_even_when_enabled(private_store: Store, token) -> None:
+    """LEONGRAPH_ALLOW_UPDATES is an alias of edits: still 401 without a token."""
+    with app_client(private_store, allow_updates=True, tokens_path=token["tokens_path"]) as c:
+        r = c.post("/sparql", data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+        assert_error(r, 401)
+        assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_update_when_enabled(private_store: Store, token) -> None:
     """update-post-form, update-post-direct: applied, then seen by every later query (the
     worker processes get the change too)."""
     graph = "https://w3id.org/leongraph/graph/test-update"
     ask = f"ASK {{ GRAPH <{graph}> {{ <urn:a> <urn:b> ?o }} }}"
-    with app_client(private_store, allow_updates=True, workers=2) as c:
+    settings = {"allow_updates": True, "workers": 2, "tokens_path": token["tokens_path"]}
+    auth = token["headers"]
+    with app_client(private_store, **settings) as c:
         assert c.get("/sparql", params={"query": ask}).json()["boolean"] is False
         insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
         before = c.get("/sparql", params={"query": ask}).headers["etag"]
-        assert c.post("/sparql", data={"update": insert}).status_code == 204
+        assert c.post("/sparql", data={"update": insert}, headers=auth).status_code == 200
         for _ in range(4):  # whichever worker answers
             assert c.get("/sparql", params={"query": ask}).json()["boolean"] is True
         r = c.get("/sparql", params={"query": ask}, headers={"If-None-Match": before})
@@ -666,18 +686,17 @@ def test_update_when_enabled(private_store: Store) -> None:
         assert (None, SD.name, URIRef(graph)) in sd
         assert (None, SD.supportedLanguage, SD.SPARQL11Update) in sd
         delete = f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
-        headers = {"Content-Type": "application/sparql-update"}
-        assert c.post("/sparql", content=delete.encode(), headers=headers).status_code == 204
+        headers = {"Content-Type": "application/sparql-update", **auth}
+        assert c.post("/sparql", content=delete.encode(), headers=headers).status_code == 200
         for _ in range(4):
             assert c.get("/sparql", params={"query": ask}).json()["boolean"] is False
 
 
-def test_bad_update_syntax(private_store: Store) -> None:
+def test_bad_update_syntax(private_store: Store, token) -> None:
     """bad-update-syntax: 400 with line and column; nothing applied."""
-    with app_client(private_store, allow_updates=True) as c:
-        body = assert_error(
-            c.post("/sparql", data={"update": "INSERT DATA { <urn:a> <urn:b> "}), 400
-        )
+    with app_client(private_store, allow_updates=True, tokens_path=token["tokens_path"]) as c:
+        update = {"update": "INSERT DATA { <urn:a> <urn:b> "}
+        body = assert_error(c.post("/sparql", data=update, headers=token["headers"]), 400)
         assert isinstance(body["line"], int) and isinstance(body["column"], int)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leongraph import __version__
-from leongraph.cli import data, export, query, wikidata
+from leongraph.cli import data, export, query, token, wikidata
 from leongraph.cli.options import add_store_options, settings_from
 from leongraph.config import ENV_PREFIX, Settings, is_url
 from leongraph.engine import Store
@@ -189,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="access_log",
         help="log every request (method, path, status) on stderr (default: off)",
     )
+    p.add_argument(
+        "--edits",
+        action="store_true",
+        default=None,
+        help="accept token-authenticated edits on the --store (see `leongraph token`)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
@@ -212,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_load)
 
-    for group in (data, export, query, wikidata):
+    for group in (data, export, query, token, wikidata):
         group.register(sub)
     return parser
 

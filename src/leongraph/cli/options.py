@@ -10,7 +10,7 @@ from pathlib import Path
 from leongraph.config import ENGINES, Settings, is_url
 
 #: Options that map one to one onto a field of Settings.
-_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path")
+_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path", "edits")
 
 
 def add_store_options(p: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def add_store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
         default=None,
-        help="on-disk Oxigraph store (read-only), or a SPARQL engine's query URL (http[s]://)",
+        help="on-disk Oxigraph store (read-only unless --edits), or a SPARQL engine's query URL (http[s]://)",
     )
     p.add_argument(
         "--store-update",

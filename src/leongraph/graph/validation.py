@@ -87,12 +87,25 @@ def _short(term: object) -> str:
     return text
 
 
-def validate(data_graph: Graph, shapes_graph: Graph) -> Report:
-    """Validate ``data_graph`` against ``shapes_graph`` (no inference: types are materialised)."""
+def validate(
+    data_graph: Graph,
+    shapes_graph: Graph,
+    *,
+    focus_nodes: list[str | URIRef] | None = None,
+    inplace: bool = False,
+) -> Report:
+    """Validate ``data_graph`` against ``shapes_graph`` (no inference: types are materialised),
+    only at ``focus_nodes`` when given (edits); ``inplace`` skips copying the data graph."""
     from pyshacl import validate as shacl
 
     conforms, results, _ = shacl(
-        data_graph, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True
+        data_graph,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        focus_nodes=focus_nodes,
+        inplace=inplace,
     )
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):

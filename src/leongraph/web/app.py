@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 from collections.abc import AsyncIterator
 
@@ -19,14 +20,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leongraph import __version__
 from leongraph.config import Settings
+from leongraph.edits.auth import Gate
+from leongraph.edits.editor import Editor
 from leongraph.engine import RemoteStore, Store
+from leongraph.engine.editing import mirror
 from leongraph.errors import LeongraphError
 from leongraph.sparql.pipeline import QueryPipeline
-from leongraph.sparql.workers import create_executor
+from leongraph.sparql.placement import Triage
+from leongraph.sparql.workers import Executor, ProcessExecutor, create_executor
 from leongraph.web import apidocs, errors
 from leongraph.web.conditional import ConditionalGetMiddleware
 from leongraph.web.hotpath import HotPath
-from leongraph.web.routes import data, pages, query_page, sparql, wikidata
+from leongraph.web.routes import data, edits, pages, query_page, sparql, wikidata
 from leongraph.web.state import AppState, Derived
 
 #: Answers at least this long are gzipped for clients that accept it; from the second size on,
@@ -59,7 +64,7 @@ def middleware(settings: Settings) -> list[Middleware]:
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
-                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                 allow_headers=["*"],
                 expose_headers=["X-Leongraph-Truncated", "Content-Length", "ETag"],
                 max_age=86400,
@@ -77,6 +82,16 @@ def wrap(app: ASGIApp, layers: list[Middleware]) -> ASGIApp:
     for cls, args, kwargs in reversed(layers):
         app = cls(app, *args, **kwargs)
     return app
+
+
+def _executor(store: Store, settings: Settings) -> Executor:
+    """With edits, the query workers evaluate on an in-memory copy of the store that each
+    edit's change keeps in step: a forked process must never touch a database the server
+    writes."""
+    if not settings.edits or settings.workers <= 0 or not hasattr(os, "fork"):
+        return create_executor(store, settings)
+    triage = Triage(store) if settings.in_process and store.statistics_available else None
+    return ProcessExecutor(mirror(store), settings, triage)
 
 
 def create_app(settings: Settings, store: Store, *, derived: Derived | None = None) -> FastAPI:
@@ -110,13 +125,16 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         # No OpenTelemetry: its per-request check costs more than routing a query.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    executor = create_executor(store, settings)  # forks the query workers' zygote
+    editor = Editor(settings, store) if settings.edits else None  # before the fork: ETags
+    executor = _executor(store, settings)  # forks the query workers' zygote
     state = AppState(
         settings,
         store,
         executor,
         QueryPipeline(settings, executor),
         derived or Derived(settings, store),
+        editor=editor,
+        gate=Gate(settings) if editor is not None else None,
     )
     app.leongraph = state
     errors.install(app)
@@ -145,7 +163,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         )
         return JSONResponse(body)
 
-    for module in (sparql, data, pages, wikidata, query_page):
+    for module in (sparql, edits, data, pages, wikidata, query_page):
         app.include_router(module.router)
     app.hot_path = HotPath(
         functools.partial(FastAPI.__call__, app),

@@ -20,7 +20,7 @@ from typing import Any
 
 from leongraph.sparql.evaluation import Plan
 from leongraph.sparql.pipeline import Asked, QueryPipeline
-from leongraph.web.routes.sparql import ENDPOINT_PATHS, HANDED_KEY, answer_response
+from leongraph.web.routes.sparql import BODY_KEY, ENDPOINT_PATHS, HANDED_KEY, answer_response
 
 Scope = MutableMapping[str, Any]  # as starlette.types has them
 Message = MutableMapping[str, Any]
@@ -83,7 +83,7 @@ class HotPath:
         try:
             outcome = self.pipeline.plan(asked)
             if not isinstance(outcome, Plan):  # an update, or no query: the route's business
-                await self.app({**scope, HANDED_KEY: outcome}, receive, send)
+                await self.app({**scope, HANDED_KEY: outcome, BODY_KEY: body}, receive, send)
                 return
             answer = await self.pipeline.run(outcome)
         except Exception as exc:  # rendered by the full stack, bugs included

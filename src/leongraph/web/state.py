@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 import anyio
 
 from leongraph.config import Settings
+from leongraph.edits.auth import Gate
+from leongraph.edits.editor import Editor
 from leongraph.engine import RemoteStore, Store
 from leongraph.linkeddata.publication import Publication
 from leongraph.linkeddata.void import Counts, counts
@@ -71,6 +73,9 @@ class AppState:
     derived: Derived
     #: One update at a time, so the server's store and the workers' stay in step.
     update_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    #: With edits enabled: the editor of the store and the check of tokens.
+    editor: Editor | None = None
+    gate: Gate | None = None
 
     _checked: float = 0.0
     _seen: str | None = None

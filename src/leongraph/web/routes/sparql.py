@@ -29,6 +29,7 @@ from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
 from leongraph.sparql.service_description import service_description
 from leongraph.web.apidocs import route
+from leongraph.web.routes import edits
 from leongraph.web.routes.query_page import query_page
 from leongraph.web.state import AppState, app_state
 
@@ -42,6 +43,8 @@ ENDPOINT_PATHS = ("/sparql", "/query", "/update")
 #: Where the hot path (hotpath.py) hands the route what it read of a request it does not answer
 #: itself: the request (an update, or no query), or the error that refuses it.
 HANDED_KEY = "leongraph.handed"
+#: The body of a POST already read (by the hot path or the route), for the update's summary.
+BODY_KEY = "leongraph.body"
 
 
 @route(
@@ -86,12 +89,15 @@ async def sparql(request: Request) -> Response:
     outcome: Plan | SparqlRequest
     if handed is None:
         body = await read_body(request, state.settings.max_body_bytes) if method == "POST" else b""
+        request.scope[BODY_KEY] = body
         outcome = state.pipeline.plan(asked(request, body))
     else:
         outcome = handed
     if isinstance(outcome, Plan):
         return answer_response(await state.pipeline.run(outcome))
     if outcome.update is not None:
+        if state.editor is not None:
+            return await edits.sparql_update(request, state, outcome)
         return await _update(state, outcome)
     return _describe_service(request, state, outcome)
 
