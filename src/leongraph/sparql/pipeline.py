@@ -4,8 +4,11 @@ so a query takes the same stages whichever way it came (see the package docstrin
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+
+import anyio
 
 from leongraph.config import Settings
 from leongraph.sparql.evaluation import Answer, Plan, prepare
@@ -39,6 +42,7 @@ class QueryPipeline:
         self.settings = settings
         self.executor = executor
         self._plans: OrderedDict[Asked, Plan] = OrderedDict()
+        self._lock = threading.Lock()
 
     def plan(self, asked: Asked) -> Plan | SparqlRequest:
         """The plan of a query; for an update or a request without a query, the request
@@ -53,10 +57,20 @@ class QueryPipeline:
             request, self.settings, accept=asked.accept, accept_language=asked.accept_language
         )
         if len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
-            self._plans[asked] = plan
-            if len(self._plans) > PLAN_CACHE_SIZE:
-                self._plans.popitem(last=False)  # the oldest
+            with self._lock:  # plans are made in threads
+                self._plans[asked] = plan
+                if len(self._plans) > PLAN_CACHE_SIZE:
+                    self._plans.popitem(last=False)  # the oldest
         return plan
+
+    async def read(self, asked: Asked) -> Plan | SparqlRequest:
+        """``plan``, never holding up the event loop: a request seen before is answered from
+        memory, a new one is read and planned in a thread (lexing and rewriting a text take
+        time that grows with its length)."""
+        plan = self._plans.get(asked)
+        if plan is not None:
+            return plan
+        return await anyio.to_thread.run_sync(self.plan, asked)
 
     async def run(self, plan: Plan) -> Answer:
         """The answer to a plan, within the timeout (or QueryTimeout)."""

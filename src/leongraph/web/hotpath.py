@@ -81,7 +81,7 @@ class HotPath:
             wanted.get(b"accept-language"),
         )
         try:
-            outcome = self.pipeline.plan(asked)
+            outcome = await self.pipeline.read(asked)
             if not isinstance(outcome, Plan):  # an update, or no query: the route's business
                 await self.app({**scope, HANDED_KEY: outcome, BODY_KEY: body}, receive, send)
                 return
