@@ -13,8 +13,9 @@ LeongraphError
 ├── PayloadTooLarge            413
 ├── UnsupportedMediaType       415
 ├── QueryTimeout               503  evaluation ran past the configured timeout
-│   └── QueryAborted           503  evaluation stopped for want of resources
-│       └── WorkerLost         503  the worker process died while evaluating
+│   ├── QueryAborted           503  evaluation stopped for want of resources
+│   │   └── WorkerLost         503  the worker process died while evaluating
+│   └── WorkersRestarting      503  the query workers are being restarted (their zygote died)
 └── DataError                  (not HTTP) a data/ontology file is malformed: file, line, reason
 
 ``headers`` holds response headers an error asks for (``Allow`` on a 405, ``Retry-After`` on
@@ -112,6 +113,12 @@ class QueryAborted(QueryTimeout):
 
 class WorkerLost(QueryAborted):
     """The worker died while evaluating (memory cap reached, or a crash in the engine)."""
+
+
+class WorkersRestarting(QueryTimeout):
+    """The pool of query workers lost its zygote and has not replaced it yet."""
+
+    title = "Query workers restarting"
 
 
 class DataError(LeongraphError):

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leongraph import __version__
@@ -115,8 +116,14 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
     errors.install(app)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, object]:
-        return {"status": "ok", "engine": store.engine, "triples": len(store)}
+    async def healthz() -> Response:
+        """ok, or 503 "degraded" with the reason while the query workers are being restarted."""
+        body: dict[str, object] = {"status": "ok", "engine": store.engine, "triples": len(store)}
+        problem = state.executor.health()
+        if problem is None:
+            return JSONResponse(body)
+        body.update(status="degraded", reason=problem)
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     for module in (sparql, data, pages, wikidata, query_page):
         app.include_router(module.router)

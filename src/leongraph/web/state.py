@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
@@ -51,8 +51,11 @@ class AppState:
     executor: Executor
     pipeline: QueryPipeline
     derived: Derived
-    #: One update at a time, so the server's store and the workers' stay in step.
-    update_lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    @property
+    def update_lock(self) -> anyio.Lock:
+        """One update at a time, so the server's store and the workers' stay in step."""
+        return self.executor.update_lock
 
     def publication(self) -> Publication:
         return self.derived.publication
