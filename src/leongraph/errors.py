@@ -12,6 +12,8 @@ LeongraphError
 ├── NotAcceptable              406  no offered format fits the Accept header
 ├── PayloadTooLarge            413
 ├── UnsupportedMediaType       415
+├── HeadersTooLarge            431  request line and headers past ``max_header_bytes``
+├── ServerBusy                 503  more connections or requests at once than allowed
 ├── QueryTimeout               503  evaluation ran past the configured timeout
 │   ├── QueryAborted           503  evaluation stopped for want of resources
 │   │   └── WorkerLost         503  the worker process died while evaluating
@@ -94,6 +96,22 @@ class PayloadTooLarge(LeongraphError):
 class UnsupportedMediaType(LeongraphError):
     status = 415
     title = "Unsupported media type"
+
+
+class HeadersTooLarge(LeongraphError):
+    status = 431
+    title = "Request header fields too large"
+
+
+class ServerBusy(LeongraphError):
+    """More connections or requests at once than ``settings.limit_concurrency``."""
+
+    status = 503
+    title = "Server busy"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message, **details)
+        self.headers = {"Retry-After": "1"}
 
 
 class QueryTimeout(LeongraphError):

@@ -33,6 +33,7 @@ from leongraph.sparql.placement import analyse
 from leongraph.sparql.safety import check_query
 from leongraph.sparql.workers import pool
 from leongraph.web.app import create_app
+from leongraph.web.server import server_options
 from leongraph.wikidata.reconciliation import parse_json
 
 LABEL = 'SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }'
@@ -75,7 +76,7 @@ def serving_app(store: Store, **overrides: object) -> Iterator[tuple[str, FastAP
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        **settings.server_options(),  # type: ignore[arg-type]
+        **server_options(settings),  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,6 +17,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from leongraph.web.app import create_app
+    from leongraph.web.server import server_options
 
     settings = settings_from(args)
     store = open_store(settings)
@@ -32,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level="warning",
         root_path=settings.root_path,
-        **settings.server_options(),  # type: ignore[arg-type]
+        **server_options(settings),  # type: ignore[arg-type]
     )
     return 0
 
