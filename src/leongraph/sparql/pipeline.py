@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import anyio
+
 from leongraph.config import Settings
 from leongraph.sparql.evaluation import Answer, Plan, prepare
 from leongraph.sparql.protocol import SparqlRequest, parse_request
@@ -15,6 +17,9 @@ from leongraph.sparql.workers import Executor
 #: Requests remembered with their plan, and the longest query string plus body remembered.
 PLAN_CACHE_SIZE = 1024
 PLAN_KEY_MAX = 16_384
+#: Longer requests are planned in a thread (at most ``PLANNERS`` at once), not on the loop.
+INLINE_PLAN_MAX = 4_096
+PLANNERS = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class QueryPipeline:
         self.settings = settings
         self.executor = executor
         self._plans: OrderedDict[Asked, Plan] = OrderedDict()
+        self._planners = anyio.CapacityLimiter(PLANNERS)
 
     def plan(self, asked: Asked) -> Plan | SparqlRequest:
         """The plan of a query; for an update or a request without a query, the request
@@ -46,17 +52,34 @@ class QueryPipeline:
         plan = self._plans.get(asked)
         if plan is not None:
             return plan
+        return self._remember(asked, self._make(asked))
+
+    async def plan_off_loop(self, asked: Asked) -> Plan | SparqlRequest:
+        """``plan``, with the planning of a long request (lexing and checking 100 KB takes a
+        quarter of a second) in a thread, so that the event loop goes on meanwhile."""
+        plan = self._plans.get(asked)
+        if plan is not None:
+            return plan
+        if len(asked.query_string) + len(asked.body) <= INLINE_PLAN_MAX:
+            return self._remember(asked, self._make(asked))
+        made = await anyio.to_thread.run_sync(self._make, asked, limiter=self._planners)
+        return self._remember(asked, made)
+
+    def _make(self, asked: Asked) -> Plan | SparqlRequest:
         request = parse_request(asked.method, asked.query_string, asked.content_type, asked.body)
         if request.query is None or request.update is not None:
             return request
-        plan = prepare(
+        return prepare(
             request, self.settings, accept=asked.accept, accept_language=asked.accept_language
         )
-        if len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
-            self._plans[asked] = plan
+
+    def _remember(self, asked: Asked, made: Plan | SparqlRequest) -> Plan | SparqlRequest:
+        """Keep a plan (on the event loop: the cache is not shared with threads)."""
+        if isinstance(made, Plan) and len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
+            self._plans[asked] = made
             if len(self._plans) > PLAN_CACHE_SIZE:
                 self._plans.popitem(last=False)  # the oldest
-        return plan
+        return made
 
     async def run(self, plan: Plan) -> Answer:
         """The answer to a plan, within the timeout (or QueryTimeout)."""

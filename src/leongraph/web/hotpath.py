@@ -82,7 +82,7 @@ class HotPath:
             wanted.get(b"accept-language"),
         )
         try:
-            outcome = self.pipeline.plan(asked)
+            outcome = await self.pipeline.plan_off_loop(asked)
             if not isinstance(outcome, Plan):  # an update, or no query: the route's business
                 await self.app({**scope, HANDED_KEY: outcome}, receive, send)
                 return

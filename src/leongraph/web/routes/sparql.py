@@ -65,7 +65,7 @@ async def sparql(request: Request) -> Response:
     outcome: Plan | SparqlRequest
     if handed is None:
         body = await read_body(request, state.settings.max_body_bytes) if method == "POST" else b""
-        outcome = state.pipeline.plan(asked(request, body))
+        outcome = await state.pipeline.plan_off_loop(asked(request, body))
     else:
         outcome = handed
     if isinstance(outcome, Plan):
