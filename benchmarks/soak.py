@@ -17,6 +17,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -29,6 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -280,29 +282,47 @@ class Abuser(threading.Thread):
                 os.kill(pid, signal.SIGKILL)
 
 
-class Prober(threading.Thread):
-    """Asks /healthz every 0.1 s; keeps the worst wait and the answers."""
+def probe(base: str, ready: Any, stop: Any, out: Any) -> None:
+    """Ask /healthz every 0.1 s until ``stop``; put the worst wait and the answers on ``out``.
+    Run in a process of its own, so that the other clients' work never delays it."""
+    worst = 0.0
+    seen: collections.Counter[str] = collections.Counter()
+    with httpx.Client(base_url=base, timeout=10) as client:
+        ready.set()
+        while not stop.is_set():
+            start = time.perf_counter()
+            try:
+                r = client.get("/healthz")
+                outcome = f"{r.status_code} {r.json().get('status')}"
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
+                worst = max(worst, 10.0)
+            worst = max(worst, time.perf_counter() - start)
+            seen[outcome] += 1
+            stop.wait(0.1)
+    out.put((worst, dict(seen)))
+
+
+class Prober:
+    """``probe`` in a process of its own (started fresh, not forked)."""
 
     def __init__(self, base: str) -> None:
-        super().__init__(daemon=True)
-        self.base = base
-        self.stop = threading.Event()
+        context = multiprocessing.get_context("spawn")
+        self.ready, self.stop, self.out = context.Event(), context.Event(), context.Queue()
+        args = (base, self.ready, self.stop, self.out)
+        self.process = context.Process(target=probe, args=args, daemon=True)
         self.worst = 0.0
-        self.seen: collections.Counter[str] = collections.Counter()
+        self.seen: dict[str, int] = {}
 
-    def run(self) -> None:
-        with httpx.Client(base_url=self.base, timeout=10) as client:
-            while not self.stop.is_set():
-                start = time.perf_counter()
-                try:
-                    r = client.get("/healthz")
-                    outcome = f"{r.status_code} {r.json().get('status')}"
-                except httpx.HTTPError as exc:
-                    outcome = type(exc).__name__
-                    self.worst = max(self.worst, 10.0)
-                self.worst = max(self.worst, time.perf_counter() - start)
-                self.seen[outcome] += 1
-                self.stop.wait(0.1)
+    def start(self) -> None:
+        self.process.start()
+        if not self.ready.wait(60):
+            raise RuntimeError("the /healthz prober did not start")
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.worst, self.seen = self.out.get(timeout=60)
+        self.process.join(10)
 
 
 # ---------------------------------------------------------------- main
@@ -324,8 +344,7 @@ def soak(duration: float, connections: int, timeout: float, use_wrk: bool) -> di
         finally:
             abuser.stop.set()
             abuser.join(60)
-            prober.stop.set()
-            prober.join(30)
+            prober.finish()
     fivehundreds = mix["statuses"].get(500, 0) + sum(
         n for seen in abuser.seen.values() for outcome, n in seen.items() if outcome == "500"
     )
