@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 from leongraph.config import Settings
 from leongraph.sparql.evaluation import Plan, prepare
@@ -19,3 +26,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def leongraph_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`leongraph serve` in a process of its own on a free port, with ``env`` added to a
+    clean environment; its URL and process once /healthz answers. Stopped at the end."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "leongraph", "serve", "--port", str(port)]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LEONGRAPH_")}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=clean | env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"leongraph serve exited:\n{log.read_text()}"
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            assert time.monotonic() < deadline, f"leongraph serve did not start:\n{log.read_text()}"
+            time.sleep(0.1)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

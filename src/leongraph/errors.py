@@ -17,9 +17,12 @@ LeongraphError
 ├── UnsupportedMediaType       415
 ├── ShapeViolation             422  an edit would break the SHACL shapes (with the report)
 ├── TooManyRequests            429  repeated bad tokens from one client (with Retry-After)
+├── HeadersTooLarge            431  request line and headers past ``max_header_bytes``
+├── ServerBusy                 503  more connections or requests at once than allowed
 ├── QueryTimeout               503  evaluation ran past the configured timeout
-│   └── QueryAborted           503  evaluation stopped for want of resources
-│       └── WorkerLost         503  the worker process died while evaluating
+│   ├── QueryAborted           503  evaluation stopped for want of resources
+│   │   └── WorkerLost         503  the worker process died while evaluating
+│   └── WorkersRestarting      503  the query workers are being restarted (their zygote died)
 ├── EngineError                502  a remote SPARQL engine failed or answered malformed results
 │   ├── EngineUnavailable      502  the engine cannot be reached (down, refused, bad address)
 │   └── EngineTimeout          504  the engine did not answer in time, or gave up itself
@@ -138,6 +141,22 @@ class UnsupportedMediaType(LeongraphError):
     title = "Unsupported media type"
 
 
+class HeadersTooLarge(LeongraphError):
+    status = 431
+    title = "Request header fields too large"
+
+
+class ServerBusy(LeongraphError):
+    """More connections or requests at once than ``settings.limit_concurrency``."""
+
+    status = 503
+    title = "Server busy"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message, **details)
+        self.headers = {"Retry-After": "1"}
+
+
 class QueryTimeout(LeongraphError):
     status = 503
     title = "Query timeout"
@@ -171,6 +190,12 @@ class EngineUnavailable(EngineError):
 class EngineTimeout(EngineError):
     status = 504
     title = "Engine timeout"
+
+
+class WorkersRestarting(QueryTimeout):
+    """The pool of query workers lost its zygote and has not replaced it yet."""
+
+    title = "Query workers restarting"
 
 
 class DataError(LeongraphError):

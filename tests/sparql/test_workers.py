@@ -4,6 +4,7 @@ and replaced, an on-disk store works in forked workers, and close() leaves no pr
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_requests_queue_for_a_busy_pool(store: Store) -> None:
 def test_close_stops_every_process(store: Store) -> None:
     executor = ProcessExecutor(store, Settings(engine=store.engine, workers=2))
     executor.warm_up()
-    pids = [w.pid for w in executor._idle] + [executor._zygote_pid]
+    pids = [w.pid for w in executor._idle] + [executor.zygote_pid]
     assert len(pids) == 3 and all(_alive(p) for p in pids)
     executor.close()
     deadline = time.monotonic() + 5
@@ -137,3 +138,21 @@ def test_zero_workers_evaluates_in_process(store: Store) -> None:
     assert isinstance(executor, InProcessExecutor)
     p = plan("ASK { ?s ?p ?o }", settings)
     assert anyio.run(executor.run, p) == execute(store, p)
+
+
+def test_a_dead_zygote_is_replaced(store: Store) -> None:
+    settings = Settings(engine=store.engine, workers=1, timeout=5.0)
+    executor = ProcessExecutor(store, settings)
+    try:
+        old = executor.zygote_pid
+        os.kill(old, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while executor.health() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "killed by signal 9" in (executor.health() or "")
+        answer = anyio.run(executor.run, plan("ASK { ?s ?p ?o }", settings))  # needs a fork
+        assert b"true" in answer.body
+        assert executor.health() is None
+        assert executor.zygote_pid != old and _alive(executor.zygote_pid)
+    finally:
+        executor.close()

@@ -4,16 +4,24 @@ Bounds are generous on purpose: they separate seconds from minutes, not fast fro
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import random
+import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import Dataset
 from support import free_port
@@ -21,13 +29,18 @@ from support import free_port
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
 from leongraph.errors import BadRequest
+from leongraph.sparql import pipeline
 from leongraph.sparql.label_service import rewrite_label_service
 from leongraph.sparql.lexer import tokens
+from leongraph.sparql.pipeline import Asked, QueryPipeline
 from leongraph.sparql.placement import analyse
 from leongraph.sparql.safety import check_query
+from leongraph.sparql.workers import pool
 from leongraph.web.app import create_app
+from leongraph.web.server import server_options
 from leongraph.wikidata.reconciliation import parse_json
 
+FORM = "application/x-www-form-urlencoded"
 LABEL = 'SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }'
 DOTS = "ASK {} " + "a." * 49_990  # 100 KB: quadratic lexing took tens of seconds
 TIGHT = 'SERVICE wikibase:label{bd:serviceParam wikibase:language"en"}'
@@ -47,14 +60,22 @@ def oxigraph(dataset: Dataset) -> Store:
 @contextmanager
 def serving(store: Store, **overrides: object) -> Iterator[str]:
     """A real uvicorn server for ``store`` in a thread; yields its base URL."""
+    with serving_app(store, **overrides) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving_app(store: Store, **overrides: object) -> Iterator[tuple[str, FastAPI]]:
+    """A real uvicorn server for ``store`` in a thread; yields its base URL and its app."""
     settings = Settings(engine=store.engine, timeout=3.0, workers=2).replace(**overrides)
     port = free_port()
+    app = create_app(settings, store)
     config = uvicorn.Config(
-        create_app(settings, store),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        **settings.server_options(),  # type: ignore[arg-type]
+        **server_options(settings),  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -64,7 +85,7 @@ def serving(store: Store, **overrides: object) -> Iterator[str]:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         thread.join(20)
@@ -303,3 +324,104 @@ def test_every_503_says_when_to_retry(oxigraph: Store) -> None:
         r = c.get("/sparql", params={"query": slow})
         assert r.status_code == 503
         assert r.headers["retry-after"] == "1"
+
+
+# ------------------------------------------------ 11: the worker pool heals itself
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_dead_zygote_is_replaced_under_load(
+    oxigraph: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The zygote and its workers are killed while four clients query: no 500, at most one
+    503 per client (its query was in a killed worker), /healthz says degraded with the reason
+    and then ok, and every client is answered afterwards. The first restart fails (as a fork
+    does without memory), so the degraded state lasts the second before the next attempt."""
+    forks: list[int] = []
+    real_start = pool.start_zygote
+
+    def start_zygote(*args: Any) -> tuple[int, socket.socket]:
+        forks.append(1)
+        if len(forks) == 2:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real_start(*args)
+
+    monkeypatch.setattr(pool, "start_zygote", start_zygote)
+    query = 'ASK { ?s ?p ?o FILTER(REGEX(STR(?o), "Mathilda")) }'  # always in a worker
+    statuses: list[list[int]] = [[] for _ in range(4)]
+    stop = threading.Event()
+
+    def client(seen: list[int]) -> None:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            while not stop.is_set():
+                seen.append(c.get("/sparql", params={"query": query}).status_code)
+
+    with serving_app(oxigraph, workers=2) as (url, app), httpx.Client(base_url=url) as probe:
+        threads = [threading.Thread(target=client, args=(seen,)) for seen in statuses]
+        for t in threads:
+            t.start()
+        try:
+            while min(len(seen) for seen in statuses) < 3:
+                time.sleep(0.02)
+            zygote = app.leongraph.executor.zygote_pid
+            for pid in [zygote, *_children(zygote)]:
+                os.kill(pid, signal.SIGKILL)
+            killed = [len(seen) for seen in statuses]
+            health: list[tuple[int, str]] = []
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                r = probe.get("/healthz")
+                assert time.perf_counter() - start < 1.0
+                health.append((r.status_code, r.json()["status"]))
+                if r.json()["status"] == "degraded":
+                    assert r.headers["retry-after"] == "1"
+                    assert "zygote" in r.json()["reason"]
+                elif (503, "degraded") in health:
+                    break
+                time.sleep(0.02)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+        assert health[-1] == (200, "ok") and health.count((503, "degraded")) > 10, health
+        assert app.leongraph.executor.zygote_pid != zygote and len(forks) == 3
+    for seen, before in zip(statuses, killed, strict=True):
+        assert 500 not in seen
+        assert set(seen) <= {200, 503} and seen.count(503) <= 1, seen
+        assert seen[-1] == 200 and len(seen) > before + 3
+
+
+def test_long_requests_are_planned_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lexing and checking 100 KB takes a quarter of a second: not on the event loop."""
+    threads: list[int] = []
+    real = pipeline.prepare
+
+    def prepare(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", prepare)
+    queries = QueryPipeline(Settings(), pool.InProcessExecutor(None))  # type: ignore[arg-type]
+
+    async def plan(text: str) -> int:
+        await queries.plan_off_loop(Asked("POST", b"", text.encode(), FORM))
+        return threading.get_ident()
+
+    for text in ("query=ASK%20%7B%7D", "query=" + "ASK {} " + "%20" * 30_000):
+        loop = anyio.run(plan, text)
+        assert (threads[-1] == loop) == (len(text) < 1_000)

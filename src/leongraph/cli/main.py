@@ -43,6 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from leongraph.web.app import create_app
+    from leongraph.web.server import server_options
 
     settings = settings_from(args)
     sock = listening_socket(settings.host, settings.port)
@@ -60,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info" if args.access_log else "warning",
         access_log=bool(args.access_log),
         root_path=settings.root_path,
-        **settings.server_options(),  # type: ignore[arg-type]
+        **server_options(settings),  # type: ignore[arg-type]
     )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

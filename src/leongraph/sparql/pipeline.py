@@ -4,7 +4,6 @@ so a query takes the same stages whichever way it came (see the package docstrin
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -18,6 +17,8 @@ from leongraph.sparql.workers import Executor
 #: Requests remembered with their plan, and the longest query string plus body remembered.
 PLAN_CACHE_SIZE = 1024
 PLAN_KEY_MAX = 16_384
+#: New requests are planned in threads, at most this many at once, never on the event loop.
+PLANNERS = 2
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class QueryPipeline:
         self.settings = settings
         self.executor = executor
         self._plans: OrderedDict[Asked, Plan] = OrderedDict()
-        self._lock = threading.Lock()
+        self._planners = anyio.CapacityLimiter(PLANNERS)
 
     def plan(self, asked: Asked) -> Plan | SparqlRequest:
         """The plan of a query; for an update or a request without a query, the request
@@ -50,27 +51,33 @@ class QueryPipeline:
         plan = self._plans.get(asked)
         if plan is not None:
             return plan
-        request = parse_request(asked.method, asked.query_string, asked.content_type, asked.body)
-        if request.query is None or request.update is not None:
-            return request
-        plan = prepare(
-            request, self.settings, accept=asked.accept, accept_language=asked.accept_language
-        )
-        if len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
-            with self._lock:  # plans are made in threads
-                self._plans[asked] = plan
-                if len(self._plans) > PLAN_CACHE_SIZE:
-                    self._plans.popitem(last=False)  # the oldest
-        return plan
+        return self._remember(asked, self._make(asked))
 
-    async def read(self, asked: Asked) -> Plan | SparqlRequest:
+    async def plan_off_loop(self, asked: Asked) -> Plan | SparqlRequest:
         """``plan``, never holding up the event loop: a request seen before is answered from
-        memory, a new one is read and planned in a thread (lexing and rewriting a text take
-        time that grows with its length)."""
+        memory, a new one is read and planned in a thread (lexing, rewriting and checking take
+        time that grows with the text: a quarter of a second for 100 KB)."""
         plan = self._plans.get(asked)
         if plan is not None:
             return plan
-        return await anyio.to_thread.run_sync(self.plan, asked)
+        made = await anyio.to_thread.run_sync(self._make, asked, limiter=self._planners)
+        return self._remember(asked, made)
+
+    def _make(self, asked: Asked) -> Plan | SparqlRequest:
+        request = parse_request(asked.method, asked.query_string, asked.content_type, asked.body)
+        if request.query is None or request.update is not None:
+            return request
+        return prepare(
+            request, self.settings, accept=asked.accept, accept_language=asked.accept_language
+        )
+
+    def _remember(self, asked: Asked, made: Plan | SparqlRequest) -> Plan | SparqlRequest:
+        """Keep a plan (on the event loop: the cache is not shared with threads)."""
+        if isinstance(made, Plan) and len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
+            self._plans[asked] = made
+            if len(self._plans) > PLAN_CACHE_SIZE:
+                self._plans.popitem(last=False)  # the oldest
+        return made
 
     async def run(self, plan: Plan) -> Answer:
         """The answer to a plan, within the timeout (or QueryTimeout)."""

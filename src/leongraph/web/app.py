@@ -142,8 +142,9 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        """The counts of the data and whether the reconciliation index is ready; for a remote
-        engine, whether it answers (503 when it does not)."""
+        """The counts of the data and whether the reconciliation index is ready; 503 with the
+        reason while the query workers are being restarted, or while a remote engine does not
+        answer."""
         body: dict[str, object] = {"status": "ok", "engine": store.engine}
         if isinstance(store, RemoteStore):
             body["endpoint"] = store.url
@@ -152,7 +153,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
                 await anyio.to_thread.run_sync(store.__len__)
             except LeongraphError as exc:
                 body.update(status="engine unavailable", message=exc.message)
-                return JSONResponse(body, status_code=503)
+                return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
         derived = state.derived
         found = await anyio.to_thread.run_sync(lambda: derived.counts)
         body.update(
@@ -161,6 +162,10 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
             graphs=found.graphs,
             reconciliation_index="ready" if derived.index_ready else "building",
         )
+        problem = state.executor.health()
+        if problem is not None:
+            body.update(status="degraded", reason=problem)
+            return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
         return JSONResponse(body)
 
     for module in (sparql, edits, data, pages, wikidata, query_page):

@@ -81,7 +81,7 @@ class HotPath:
             wanted.get(b"accept-language"),
         )
         try:
-            outcome = await self.pipeline.read(asked)
+            outcome = await self.pipeline.plan_off_loop(asked)
             if not isinstance(outcome, Plan):  # an update, or no query: the route's business
                 await self.app({**scope, HANDED_KEY: outcome, BODY_KEY: body}, receive, send)
                 return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
@@ -71,14 +71,17 @@ class AppState:
     executor: Executor
     pipeline: QueryPipeline
     derived: Derived
-    #: One update at a time, so the server's store and the workers' stay in step.
-    update_lock: anyio.Lock = field(default_factory=anyio.Lock)
     #: With edits enabled: the editor of the store and the check of tokens.
     editor: Editor | None = None
     gate: Gate | None = None
 
     _checked: float = 0.0
     _seen: str | None = None
+
+    @property
+    def update_lock(self) -> anyio.Lock:
+        """One update at a time, so the server's store and the workers' stay in step."""
+        return self.executor.update_lock
 
     def current(self) -> Derived:
         """The derived state, started over first if a remote engine's data changed."""

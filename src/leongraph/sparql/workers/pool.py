@@ -14,6 +14,12 @@ process to kill. The design:
   being served by the other workers meanwhile.
 - Workers cap their own address space (``settings.worker_memory_mb`` above what the store
   needs) with ``setrlimit``; a worker that dies for it is reported as a 503 as well.
+- The pool heals itself: a thread waits for the zygote's exit, and a fork request that fails
+  tells the same. The pool is then *degraded* (``health()`` says why; /healthz answers 503)
+  until a new zygote is forked from the server, on the event loop, at once. Meanwhile the
+  workers already forked keep answering, and a query needing a new worker waits for the new
+  zygote within its timeout (503 with Retry-After past it); a failed restart is retried
+  every second.
 
 Queries whose work placement.py can bound (from the store's statistics) are evaluated in the
 server itself instead: a runaway query cannot be one of them, and they skip both hops.
@@ -37,7 +43,6 @@ import os
 import pickle
 import signal
 import socket
-import sys
 import threading
 import time
 import weakref
@@ -52,7 +57,7 @@ from leongraph.engine import RemoteStore, Store
 from leongraph.errors import WorkerLost
 from leongraph.sparql.evaluation import Answer, Plan, execute, write_answer
 from leongraph.sparql.placement import Place, Triage
-from leongraph.sparql.workers.process import zygote_main
+from leongraph.sparql.workers.process import start_zygote
 from leongraph.sparql.workers.wire import HEADER, decode_reply, encode_plan, exchange, recv
 from leongraph.vocab import prefixes_used
 
@@ -63,8 +68,25 @@ _RECHECK = 0.05
 IN_PROCESS_THREADS = 2
 #: A remote engine's answer shorter than this is read and written on the event loop.
 _INLINE_BYTES = 64 * 1024
+#: Seconds between two attempts to restart a zygote that could not be forked.
+_RESTART_DELAY = 1.0
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
 _LIVE_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+
+@dataclass
+class _Zygote:
+    """The current zygote (replaced in place when it is restarted)."""
+
+    pid: int
+    control: socket.socket
+
+
+class _ZygoteLost(Exception):
+    def __init__(self, pid: int, reason: str) -> None:
+        super().__init__(reason)
+        self.pid = pid
+        self.reason = reason
 
 
 @dataclass
@@ -83,6 +105,11 @@ class _Worker:
 class Executor(abc.ABC):
     """Runs plans without blocking the event loop, honouring ``settings.timeout``."""
 
+    def __init__(self) -> None:
+        #: Held while the server's store is written to (one update at a time, so the server's
+        #: store and the workers' stay in step); no zygote is forked meanwhile.
+        self.update_lock = anyio.Lock()
+
     @abc.abstractmethod
     async def run(self, plan: Plan) -> Answer:
         """The answer to ``plan``; raises QueryTimeout past ``settings.timeout``."""
@@ -93,11 +120,17 @@ class Executor(abc.ABC):
     def close(self) -> None:  # noqa: B027 - nothing to stop in-process
         """Stop every process this executor started."""
 
+    def health(self) -> str | None:
+        """Why the executor cannot serve every query now (it is healing), or None. Called on
+        an event loop, it makes sure the healing is under way."""
+        return None
+
 
 class InProcessExecutor(Executor):
     """Evaluates in a thread of the server: no isolation and no hard timeout."""
 
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self._store = store
 
     async def run(self, plan: Plan) -> Answer:
@@ -140,8 +173,10 @@ class ProcessExecutor(Executor):
     hop per query); only forking a new worker runs in a thread."""
 
     def __init__(self, store: Store, settings: Settings, triage: Triage | None = None) -> None:
+        super().__init__()
         self.size = max(1, settings.workers)
         self._store = store
+        self._memory_mb = settings.worker_memory_mb
         self._triage = triage
         self._threads = threading.Semaphore(IN_PROCESS_THREADS)
         self.timeout = settings.timeout
@@ -152,37 +187,115 @@ class ProcessExecutor(Executor):
         self._count = 0
         self._generation = 0
         self._closed = False
-        server_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the zygote
-            code = 0
-            try:
-                server_end.close()
-                for inherited in list(_LIVE_SOCKETS):
-                    with contextlib.suppress(OSError):
-                        inherited.close()
-                zygote_main(zygote_end, store, settings.worker_memory_mb)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        zygote_end.close()
-        self._zygote_pid = pid
-        self._control = server_end
-        _LIVE_SOCKETS.add(server_end)
-        self._finalizer = weakref.finalize(self, _shutdown, server_end, pid, self._idle)
+        #: Why the pool is degraded (its zygote is gone and not yet replaced), or None.
+        self._problem: str | None = None
+        self._healing: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop serving queries
+        self._attempted = float("-inf")  # the last restart of the zygote
+        pid, control = start_zygote(store, self._memory_mb, _LIVE_SOCKETS)
+        self._zygote = _Zygote(pid, control)
+        _LIVE_SOCKETS.add(control)
+        self._watch(pid)
+        self._finalizer = weakref.finalize(self, _shutdown, self._zygote, self._idle)
+
+    @property
+    def zygote_pid(self) -> int:
+        return self._zygote.pid
+
+    # -- healing
+
+    def _watch(self, pid: int) -> None:
+        """Report the zygote's exit (and reap it) from a thread."""
+        ref = weakref.ref(self)
+        threading.Thread(
+            target=_watch_zygote, args=(pid, ref), name=f"leongraph-zygote-{pid}", daemon=True
+        ).start()
+
+    def _lost(self, pid: int, reason: str) -> None:
+        """The zygote ``pid`` is gone (any thread): degrade the pool and start healing it."""
+        with self._lock:
+            if self._closed or pid != self._zygote.pid or self._problem is not None:
+                return
+            self._problem = reason
+            loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(self._heal)
+
+    def _heal(self) -> None:
+        """On an event loop: fork a new zygote unless that is under way or not needed."""
+        if self._problem is None or self._closed:
+            return
+        if self._healing is not None and not self._healing.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on a loop: the next query or /healthz heals
+            return
+        self._loop = loop
+        self._healing = loop.create_task(self._restart())
+
+    async def _restart(self) -> None:
+        held = 0
+        try:
+            # A zygote that fails to start, or dies at once, is not forked again at once.
+            await asyncio.sleep(max(0.0, self._attempted + _RESTART_DELAY - time.monotonic()))
+            # In-server queries finish first (they are short); new ones go to workers.
+            while held < IN_PROCESS_THREADS:
+                if self._threads.acquire(blocking=False):
+                    held += 1
+                else:
+                    await asyncio.sleep(0.002)
+            async with self.update_lock:
+                with self._lock:
+                    if self._closed:
+                        return
+                    old = self._zygote.control
+                    self._attempted = time.monotonic()
+                    try:  # on the loop's thread: nothing else runs the store here
+                        pid, control = start_zygote(self._store, self._memory_mb, _LIVE_SOCKETS)
+                    except OSError as exc:
+                        self._problem = f"the query workers' zygote could not be restarted: {exc}"
+                        asyncio.get_running_loop().call_later(_RESTART_DELAY, self._heal)
+                        return
+                    self._zygote.pid, self._zygote.control = pid, control
+                    _LIVE_SOCKETS.add(control)
+                    self._problem = None
+                self._watch(pid)
+                with contextlib.suppress(OSError):
+                    old.close()
+        finally:
+            for _ in range(held):
+                self._threads.release()
+
+    def health(self) -> str | None:
+        if self._problem is not None:
+            self._heal()
+        return self._problem
+
+    async def _healed(self, deadline: float) -> None:
+        """Wait (within the query's time) for a degraded pool to heal."""
+        while (problem := self._problem) is not None:
+            self._heal()
+            if time.monotonic() >= deadline:
+                raise errors.WorkersRestarting(
+                    f"The query workers are being restarted ({problem}); try again.",
+                )
+            await asyncio.sleep(_RECHECK)
 
     # -- pool
 
     def _spawn(self) -> _Worker:
         """A fresh worker from the zygote (blocking: a fork)."""
         with self._lock:
-            self._control.sendall(b"S")
-            message, fds, _, _ = socket.recv_fds(self._control, HEADER.size, 1)
+            zygote = self._zygote.pid
+            try:
+                self._zygote.control.sendall(b"S")
+                message, fds, _, _ = socket.recv_fds(self._zygote.control, HEADER.size, 1)
+            except OSError as exc:
+                raise _ZygoteLost(zygote, f"the zygote process did not answer: {exc}") from exc
         if len(message) != HEADER.size or not fds:
-            raise errors.QueryTimeout("The query workers are not available; try again.")
+            raise _ZygoteLost(zygote, "the zygote process closed its socket")
         (pid,) = HEADER.unpack(message)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
@@ -209,7 +322,7 @@ class ProcessExecutor(Executor):
                 return taken
             if taken:
                 try:
-                    return await anyio.to_thread.run_sync(self._spawn)
+                    return await self._fork_worker(deadline)
                 except BaseException:
                     with self._lock:
                         self._count -= 1
@@ -223,6 +336,15 @@ class ProcessExecutor(Executor):
                     timeout=self.timeout,
                 )
             await self._wait_for_release(loop, remaining)
+
+    async def _fork_worker(self, deadline: float) -> _Worker:
+        """A new worker, once the zygote is there; a zygote found dead is restarted."""
+        while True:
+            await self._healed(deadline)
+            try:
+                return await anyio.to_thread.run_sync(self._spawn)
+            except _ZygoteLost as lost:
+                self._lost(lost.pid, lost.reason)
 
     async def _wait_for_release(self, loop: asyncio.AbstractEventLoop, limit: float) -> None:
         """Sleep until a worker is released (woken in turn, first come first served); the
@@ -300,6 +422,7 @@ class ProcessExecutor(Executor):
 
     async def _run_in_worker(self, plan: Plan) -> Answer:
         deadline = time.monotonic() + self.timeout
+        self._loop = asyncio.get_running_loop()
         worker = await self._acquire(deadline)
         healthy = False
         payload = encode_plan(plan)
@@ -327,16 +450,26 @@ class ProcessExecutor(Executor):
         await anyio.to_thread.run_sync(self._update_zygote, text)
 
     def _update_zygote(self, text: str) -> None:
-        """Apply the update to the zygote's copy, then retire every worker forked before it."""
+        """Apply the update to the zygote's copy, then retire every worker forked before it.
+        Without a zygote, the next one is forked from the server's store, updated already."""
         payload = text.encode()
+        reply: tuple[object, ...] = ("ok",)
         with self._lock:
-            self._control.sendall(b"U" + HEADER.pack(len(payload)) + payload)
-            reply = pickle.loads(recv(self._control))
+            zygote = self._zygote
+            try:
+                zygote.control.sendall(b"U" + HEADER.pack(len(payload)) + payload)
+                reply = pickle.loads(recv(zygote.control))
+            except (OSError, EOFError, pickle.UnpicklingError) as exc:
+                lost: _ZygoteLost | None = _ZygoteLost(zygote.pid, f"lost in an update: {exc}")
+            else:
+                lost = None
             self._generation += 1
             stale, self._idle[:] = list(self._idle), []
             self._count -= len(stale)
         for worker in stale:
             worker.kill()
+        if lost is not None:
+            self._lost(lost.pid, lost.reason)
         if reply[0] != "ok":
             raise RuntimeError(f"the query workers could not apply the update: {reply[1]}")
 
@@ -353,11 +486,26 @@ def _set_done(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-def _shutdown(control: socket.socket, zygote_pid: int, idle: list[_Worker]) -> None:
+def _watch_zygote(pid: int, ref: weakref.ref[ProcessExecutor]) -> None:
+    """Wait for the zygote ``pid`` to exit (reaping it), then tell its executor, if any."""
+    try:
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+    except ChildProcessError:
+        code = 0
+    executor = ref()
+    if executor is None:
+        return
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+    executor._lost(pid, f"the zygote process {pid} {how}")
+
+
+def _shutdown(zygote: _Zygote, idle: list[_Worker]) -> None:
     """Ask the zygote to kill its workers and exit; make sure it does."""
     for worker in idle:
         worker.kill()
     idle.clear()
+    control, zygote_pid = zygote.control, zygote.pid
     with contextlib.suppress(OSError):
         control.sendall(b"Q")
     with contextlib.suppress(OSError):

@@ -1,6 +1,5 @@
-"""The processes behind the executor (executor.py): the zygote, forked once from the loaded
-server, and the query workers it forks; plus the framing both ends use on their sockets (an
-8-byte length, then a pickle of plain tuples)."""
+"""The processes behind the executor (pool.py): the zygote, forked from the loaded server at
+start (and again if it dies), and the query workers it forks."""
 
 from __future__ import annotations
 
@@ -12,6 +11,9 @@ import pickle
 import resource
 import signal
 import socket
+import stat
+import sys
+from collections.abc import Iterable
 
 from leongraph import errors
 from leongraph.engine import Store
@@ -27,6 +29,54 @@ from leongraph.sparql.workers.wire import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def start_zygote(
+    store: Store, memory_mb: int, inherited: Iterable[socket.socket]
+) -> tuple[int, socket.socket]:
+    """Fork the zygote from this process: its pid and the server's end of its control socket.
+
+    The server may run threads by then (a zygote that died is replaced while it serves): the
+    caller forks from the event loop's thread while no query runs in another thread of the
+    server and no update writes to the store, so no lock of the store is held in the copy. In
+    the child only the forking thread goes on; it drops every socket it inherited (the
+    listening socket, client connections, other workers') so that none stays open in it."""
+    server_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the zygote
+        code = 0
+        try:
+            server_end.close()
+            _drop_sockets(zygote_end.fileno(), inherited)
+            zygote_main(zygote_end, store, memory_mb)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    zygote_end.close()
+    return pid, server_end
+
+
+def _drop_sockets(keep: int, inherited: Iterable[socket.socket]) -> None:
+    """Release every socket but ``keep`` in a fresh child. Each is replaced by /dev/null under
+    the same number, so that an object still holding the number closes nothing of ours."""
+    for sock in list(inherited):
+        with contextlib.suppress(OSError):
+            sock.close()
+    try:
+        numbers = [int(name) for name in os.listdir("/dev/fd")]
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in numbers:
+        if fd in (keep, null) or fd < 3:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.dup2(null, fd, inheritable=False)
+    os.close(null)
 
 
 def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
@@ -67,6 +117,8 @@ def zygote_main(control: socket.socket, store: Store, memory_mb: int) -> None:
     this copy of the store (so later workers see it); quit on ``Q`` or when the server goes."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the server's handler, if it had one
+    signal.set_wakeup_fd(-1)
     children: set[int] = set()
     while True:
         try:

@@ -90,7 +90,7 @@ async def sparql(request: Request) -> Response:
     if handed is None:
         body = await read_body(request, state.settings.max_body_bytes) if method == "POST" else b""
         request.scope[BODY_KEY] = body
-        outcome = await state.pipeline.read(asked(request, body))
+        outcome = await state.pipeline.plan_off_loop(asked(request, body))
     else:
         outcome = handed
     if isinstance(outcome, Plan):
