@@ -17,7 +17,7 @@ from leongraph.engine import Store, load_files
 from leongraph.errors import QuerySyntaxError, QueryTimeout
 from leongraph.graph import open_store
 from leongraph.sparql.evaluation import execute
-from leongraph.sparql.workers.pool import InProcessExecutor, ProcessExecutor, create_executor
+from leongraph.sparql.workers import InProcessExecutor, ProcessExecutor, create_executor
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

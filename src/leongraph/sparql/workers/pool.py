@@ -35,7 +35,6 @@ platforms without fork and for the CLI, which runs one query and exits.
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import collections
 import contextlib
@@ -49,25 +48,22 @@ import weakref
 from dataclasses import dataclass
 
 import anyio
-import httpx
 
 from leongraph import errors
 from leongraph.config import Settings
 from leongraph.engine import RemoteStore, Store
 from leongraph.errors import WorkerLost
-from leongraph.sparql.evaluation import Answer, Plan, execute, write_answer
+from leongraph.sparql.evaluation import Answer, Plan, execute
 from leongraph.sparql.placement import Place, Triage
+from leongraph.sparql.workers.executors import Executor, InProcessExecutor, RemoteExecutor
 from leongraph.sparql.workers.process import start_zygote
 from leongraph.sparql.workers.wire import HEADER, decode_reply, encode_plan, exchange, recv
-from leongraph.vocab import prefixes_used
 
 #: Longest wait for a busy pool before checking it again (a wake-up is normally immediate).
 _RECHECK = 0.05
 #: Bounded queries run in threads of the server at once (they cannot be stopped; more wait for
 #: a worker, where a timeout holds).
 IN_PROCESS_THREADS = 2
-#: A remote engine's answer shorter than this is read and written on the event loop.
-_INLINE_BYTES = 64 * 1024
 #: Seconds between two attempts to restart a zygote that could not be forked.
 _RESTART_DELAY = 1.0
 #: Server-side sockets of every live executor: a fresh zygote closes those it inherited.
@@ -100,70 +96,6 @@ class _Worker:
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self.sock.close()
-
-
-class Executor(abc.ABC):
-    """Runs plans without blocking the event loop, honouring ``settings.timeout``."""
-
-    def __init__(self) -> None:
-        #: Held while the server's store is written to (one update at a time, so the server's
-        #: store and the workers' stay in step); no zygote is forked meanwhile.
-        self.update_lock = anyio.Lock()
-
-    @abc.abstractmethod
-    async def run(self, plan: Plan) -> Answer:
-        """The answer to ``plan``; raises QueryTimeout past ``settings.timeout``."""
-
-    async def update(self, text: str) -> None:  # noqa: B027 - nothing to do in-process
-        """Bring the workers' copies of the store up to date after ``store.update(text)``."""
-
-    def close(self) -> None:  # noqa: B027 - nothing to stop in-process
-        """Stop every process this executor started."""
-
-    def health(self) -> str | None:
-        """Why the executor cannot serve every query now (it is healing), or None. Called on
-        an event loop, it makes sure the healing is under way."""
-        return None
-
-
-class InProcessExecutor(Executor):
-    """Evaluates in a thread of the server: no isolation and no hard timeout."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self._store = store
-
-    async def run(self, plan: Plan) -> Answer:
-        return await anyio.to_thread.run_sync(execute, self._store, plan)
-
-
-class RemoteExecutor(Executor):
-    """Queries to a remote engine: an async HTTP request bounded by the timeout, then the
-    answer read and written in a thread (no worker processes: nothing runs here to kill)."""
-
-    def __init__(self, store: RemoteStore, settings: Settings) -> None:
-        self._store = store
-        self.timeout = settings.timeout
-
-    async def run(self, plan: Plan) -> Answer:
-        try:
-            with anyio.fail_after(self.timeout):
-                response = await self._store.fetch(
-                    plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
-                )
-        except TimeoutError:
-            raise errors.QueryTimeout(
-                f"The query ran longer than {self.timeout:g} s; the request to the engine at "
-                f"{self._store.url} was cancelled.",
-                timeout=self.timeout,
-            ) from None
-        if len(response.content) < _INLINE_BYTES:
-            return self._answer(plan, response)
-        return await anyio.to_thread.run_sync(self._answer, plan, response)
-
-    def _answer(self, plan: Plan, response: httpx.Response) -> Answer:
-        lines = len(prefixes_used(plan.text))
-        return write_answer(plan, lambda: self._store.result_of(response, prefix_lines=lines))
 
 
 class ProcessExecutor(Executor):
