@@ -12,6 +12,7 @@ from conftest import EngineServer, engine_server, load_bundled
 from fastapi.testclient import TestClient
 
 from leongraph.config import Settings
+from leongraph.edits.tokens import TokenFile
 from leongraph.engine import RemoteStore
 from leongraph.web.app import create_app
 
@@ -62,12 +63,13 @@ def test_engine_killed_mid_load_gives_502_then_recovers(
             for t in threads:
                 t.join()
         assert set(statuses) <= {200, 502, 504}, set(statuses)
-        assert c.get("/healthz").json() == {
-            "status": "ok",
-            "engine": "remote",
-            "endpoint": engine.query,
-            "triples": len(store),
-        }
+        health = c.get("/healthz").json()
+        assert (health["status"], health["engine"], health["endpoint"]) == (
+            "ok",
+            "remote",
+            engine.query,
+        )
+        assert health["quads"] == len(store)
 
 
 def test_a_slow_query_is_a_503_and_the_front_keeps_answering(engine: EngineServer) -> None:
@@ -81,16 +83,21 @@ def test_a_slow_query_is_a_503_and_the_front_keeps_answering(engine: EngineServe
         assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
-def test_two_fronts_over_one_engine_see_each_others_writes(engine: EngineServer) -> None:
+def test_two_fronts_over_one_engine_see_each_others_writes(
+    engine: EngineServer, tmp_path: Path
+) -> None:
     load_bundled(engine)
     graph = "https://w3id.org/leongraph/graph/shared"
     one = RemoteStore.open(engine.query, engine.update)
     two = RemoteStore.open(engine.query, engine.update)
-    with front(one, allow_updates=True) as a, front(two, allow_updates=True) as b:
+    tokens = tmp_path / "tokens.json"
+    auth = {"Authorization": f"Bearer {TokenFile(tokens).create('front')}"}
+    edits = {"allow_updates": True, "tokens_path": tokens}
+    with front(one, **edits) as a, front(two, **edits) as b:
         before = b.get("/healthz").json()["triples"]
         for writer, reader, name in ((a, b, "a"), (b, a, "b")):
             insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:{name}> rdfs:label "{name}" }} }}'
-            assert writer.post("/sparql", data={"update": insert}).status_code == 204
+            assert writer.post("/sparql", data={"update": insert}, headers=auth).status_code == 204
             ask = f'ASK {{ <urn:{name}> rdfs:label "{name}" }}'  # the default graph: the union
             assert reader.get("/sparql", params={"query": ask}).json()["boolean"] is True
         assert b.get("/healthz").json()["triples"] == before + 2

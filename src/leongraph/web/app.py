@@ -125,7 +125,9 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         # No OpenTelemetry: its per-request check costs more than routing a query.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    editor = Editor(settings, store) if settings.edits else None  # before the fork: ETags
+    # Before the fork: ETags. A remote engine keeps its own data: tokens, but no history.
+    local = not isinstance(store, RemoteStore)
+    editor = Editor(settings, store) if settings.edits and local else None
     executor = _executor(store, settings)  # forks the query workers' zygote
     state = AppState(
         settings,
@@ -134,7 +136,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         QueryPipeline(settings, executor),
         derived or Derived(settings, store),
         editor=editor,
-        gate=Gate(settings) if editor is not None else None,
+        gate=Gate(settings) if settings.edits else None,
     )
     app.leongraph = state
     errors.install(app)

@@ -56,6 +56,14 @@ def authorised(request: Request, state: AppState) -> Token:
     return state.gate.authenticate(request.headers.get("authorization"), client)
 
 
+def authenticate(request: Request, state: AppState) -> Token:
+    """The request's token, or 401 / 429, where edits are enabled over a remote engine: the
+    engine keeps the data, and the update goes to it as it is (no history is kept there)."""
+    assert state.gate is not None
+    client = request.client.host if request.client else "unknown"
+    return state.gate.authenticate(request.headers.get("authorization"), client)
+
+
 def summary_of(request: Request, form: Iterable[tuple[str, str]] = ()) -> str:
     text = request.headers.get("x-edit-summary") or request.query_params.get("summary")
     if text is None:

@@ -98,7 +98,7 @@ async def sparql(request: Request) -> Response:
     if outcome.update is not None:
         if state.editor is not None:
             return await edits.sparql_update(request, state, outcome)
-        return await _update(state, outcome)
+        return await _update(request, state, outcome)
     return _describe_service(request, state, outcome)
 
 
@@ -165,9 +165,9 @@ def _describe_service(request: Request, state: AppState, req: SparqlRequest) -> 
     return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
 
 
-async def _update(state: AppState, req: SparqlRequest) -> Response:
-    """SPARQL Update: refused (403) unless enabled; LOAD and SERVICE are always refused. The
-    update is applied to the server's store, then to the query workers' copy."""
+async def _update(request: Request, state: AppState, req: SparqlRequest) -> Response:
+    """SPARQL Update on a remote engine (local stores are edited by edits/, with history):
+    refused (403) unless enabled; LOAD and SERVICE are always refused."""
     assert req.update is not None
     check_update(req.update, state.settings)
     if req.has_dataset or req.using_graphs:
@@ -176,6 +176,8 @@ async def _update(state: AppState, req: SparqlRequest) -> Response:
             "no default-graph-uri, named-graph-uri, using-graph-uri or using-named-graph-uri "
             "with an update."
         )
+    if state.gate is not None:  # edits over a remote engine: a token, then the engine
+        edits.authenticate(request, state)
     store = state.store
     async with state.update_lock:
         try:
