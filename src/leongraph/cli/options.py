@@ -10,7 +10,16 @@ from pathlib import Path
 from leongraph.config import ENGINES, Settings
 
 #: Options that map one to one onto a field of Settings.
-_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path")
+_FIELDS = (
+    "host",
+    "port",
+    "engine",
+    "timeout",
+    "max_rows",
+    "workers",
+    "root_path",
+    "answer_cache_mb",
+)
 
 
 def add_store_options(p: argparse.ArgumentParser) -> None:

@@ -4,10 +4,14 @@ so a query takes the same stages whichever way it came (see the package docstrin
 
 from __future__ import annotations
 
+import functools
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from leongraph.config import Settings
+from leongraph.sparql.answer_cache import AnswerCache, Key
 from leongraph.sparql.evaluation import Answer, Plan, prepare
 from leongraph.sparql.protocol import SparqlRequest, parse_request
 from leongraph.sparql.workers import Executor
@@ -33,12 +37,24 @@ class QueryPipeline:
     """Reads a request (protocol.py), plans a query (evaluation.prepare: label-service rewrite,
     safety, dataset, formats) and runs the plan (the executor, which places it in the server
     or in a worker). Reading and planning are pure, and clients repeat their requests, so the
-    plans of recent requests are kept."""
+    plans of recent requests are kept; and the answers, in the answer cache (answer_cache.py),
+    until the data changes. ``fingerprint`` names the data (the cache's ETags)."""
 
-    def __init__(self, settings: Settings, executor: Executor) -> None:
+    def __init__(
+        self, settings: Settings, executor: Executor, fingerprint: Callable[[], str] = str
+    ) -> None:
         self.settings = settings
         self.executor = executor
         self._plans: OrderedDict[Asked, Plan] = OrderedDict()
+        self.cache = AnswerCache(settings.answer_cache_mb * 2**20, fingerprint)
+
+    def cached(self, asked: Asked) -> Answer | None:
+        """The cached answer to a request asked before, without reading or planning it
+        again; None when it must take the whole way (not counted as a miss: ``run`` counts)."""
+        if not self.cache.enabled:
+            return None
+        plan = self._plans.get(asked)
+        return None if plan is None else self.cache.get(_key(plan), count_miss=False)
 
     def plan(self, asked: Asked) -> Plan | SparqlRequest:
         """The plan of a query; for an update or a request without a query, the request
@@ -59,5 +75,30 @@ class QueryPipeline:
         return plan
 
     async def run(self, plan: Plan) -> Answer:
-        """The answer to a plan, within the timeout (or QueryTimeout)."""
-        return await self.executor.run(plan)
+        """The answer to a plan, within the timeout (or QueryTimeout): from the cache, or
+        computed and offered to it (an error or a timeout raises, so it is never kept)."""
+        cache = self.cache
+        if not cache.enabled:
+            return await self.executor.run(plan)
+        key = _key(plan)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        generation = cache.generation
+        start = time.perf_counter()
+        answer = await self.executor.run(plan)
+        return cache.put(key, answer, time.perf_counter() - start, generation)
+
+    def data_changed(self) -> None:
+        """An update changed the data: no answer computed before it is served again."""
+        self.cache.clear()
+
+
+def _key(plan: Plan) -> Key:
+    """The cache key of a plan (its text lexed once per distinct plan of a remembered size)."""
+    return _remembered_key(plan) if len(plan.text) <= PLAN_KEY_MAX else Key.of(plan)
+
+
+@functools.lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _remembered_key(plan: Plan) -> Key:
+    return Key.of(plan)

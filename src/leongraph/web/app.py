@@ -108,7 +108,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         settings,
         store,
         executor,
-        QueryPipeline(settings, executor),
+        QueryPipeline(settings, executor, store.fingerprint),
         derived or Derived(settings, store),
     )
     app.leongraph = state
@@ -116,7 +116,12 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, object]:
-        return {"status": "ok", "engine": store.engine, "triples": len(store)}
+        return {
+            "status": "ok",
+            "engine": store.engine,
+            "triples": len(store),
+            "answer_cache": state.pipeline.cache.stats(),
+        }
 
     for module in (sparql, data, pages, wikidata, query_page):
         app.include_router(module.router)
@@ -125,5 +130,8 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         state.pipeline,
         functools.partial(wrap, layers=layers),
         max_body_bytes=settings.max_body_bytes,
+        gzip_minimum=GZIP_MINIMUM,
+        last_modified=lambda: state.publication().http_date,
+        cors=settings.cors,
     )
     return app
