@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import functools
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from leongraph.config import Settings
-from leongraph.sparql.answer_cache import AnswerCache, Key
+from leongraph.sparql.answer_cache import AnswerCache, Key, normalise
 from leongraph.sparql.evaluation import Answer, Plan, prepare
 from leongraph.sparql.protocol import SparqlRequest, parse_request
+from leongraph.sparql.safety import check_length
 from leongraph.sparql.workers import Executor
 
 #: Requests remembered with their plan, and the longest query string plus body remembered.
@@ -46,6 +48,8 @@ class QueryPipeline:
         self.settings = settings
         self.executor = executor
         self._plans: OrderedDict[Asked, Plan] = OrderedDict()
+        self._same: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+        self._answered: weakref.WeakSet[Plan] = weakref.WeakSet()
         self.cache = AnswerCache(settings.answer_cache_mb * 2**20, fingerprint)
 
     def cached(self, asked: Asked) -> Answer | None:
@@ -65,21 +69,47 @@ class QueryPipeline:
         request = parse_request(asked.method, asked.query_string, asked.content_type, asked.body)
         if request.query is None or request.update is not None:
             return request
+        check_length(request.query, self.settings)  # before any lexing
+        same = None
+        if len(request.query) <= PLAN_KEY_MAX:
+            # The same query in another text (comments, spacing): the plan of the first one
+            # once it has been answered (its label rewrite and checks, which take
+            # milliseconds for a WDQS query, are the same, and so is its answer); until then,
+            # and for a text that fails, each text is planned and refused on its own, so an
+            # error gives the line and column of the text it is about.
+            same = (
+                normalise(request.query),
+                *(request.default_graphs, request.named_graphs, request.format),
+                *(asked.accept, asked.accept_language),
+            )
+            plan = self._same.get(same)
+            if plan is not None and plan in self._answered:
+                self._remember(asked, plan)
+                return plan
         plan = prepare(
             request, self.settings, accept=asked.accept, accept_language=asked.accept_language
         )
+        if same is not None:
+            self._same[same] = plan
+            if len(self._same) > PLAN_CACHE_SIZE:
+                self._same.popitem(last=False)
+        self._remember(asked, plan)
+        return plan
+
+    def _remember(self, asked: Asked, plan: Plan) -> None:
         if len(asked.query_string) + len(asked.body) <= PLAN_KEY_MAX:
             self._plans[asked] = plan
             if len(self._plans) > PLAN_CACHE_SIZE:
                 self._plans.popitem(last=False)  # the oldest
-        return plan
 
     async def run(self, plan: Plan) -> Answer:
         """The answer to a plan, within the timeout (or QueryTimeout): from the cache, or
         computed and offered to it (an error or a timeout raises, so it is never kept)."""
         cache = self.cache
         if not cache.enabled:
-            return await self.executor.run(plan)
+            answer = await self.executor.run(plan)
+            self._answered.add(plan)
+            return answer
         key = _key(plan)
         hit = cache.get(key)
         if hit is not None:
@@ -87,6 +117,7 @@ class QueryPipeline:
         generation = cache.generation
         start = time.perf_counter()
         answer = await self.executor.run(plan)
+        self._answered.add(plan)
         return cache.put(key, answer, time.perf_counter() - start, generation)
 
     def data_changed(self) -> None:
