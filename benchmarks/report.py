@@ -46,6 +46,7 @@ def targets(results: dict) -> list[dict]:
         name = f"{size}: queries failing over HTTP ({', '.join(failed)})"
         out.append(_target(name, len(failed), 0))
         out.append(_target(f"{size}: open on-disk store (s)", s["open_s"], 1.0))
+        out += stick_targets(size, s)
     if "bundled" in sizes:
         s = sizes["bundled"]
         ceiling = s["ceiling"]["16"]["rps"]
@@ -69,6 +70,91 @@ def targets(results: dict) -> list[dict]:
     out.append(_target(f"{big}: load time / pyoxigraph bulk_load", s["load"]["ratio"], 2.0))
     label = f"{big}: server peak RSS, summed over its processes (MiB)"
     out.append(_target(label, s["server"]["peak_rss_mb"], GIB_MB))
+    return out
+
+
+#: leongraph's modes, each against the stick's run it is compared to.
+MODES = (
+    ("repeated", "cache off, repeated text", "repeated"),
+    ("unique", "cache off, unique text", "unique"),
+    ("hits", "cache hits", "repeated"),
+)
+
+
+def mode_run(entry: dict, mode: str) -> dict | None:
+    """leongraph's c16 figures in one mode (None if not measured)."""
+    h = _run(entry, "16") if mode == "repeated" else entry.get(mode)
+    return None if h is None or "skipped" in h else h
+
+
+def stick_run(entry: dict, mode: str) -> dict | None:
+    h = entry.get("stick", {}).get(mode)
+    return None if h is None or "skipped" in h else h
+
+
+def ratios(entry: dict, mode: str, ceiling: dict) -> dict[str, float | None]:
+    """leongraph ÷ stick (req/s, p50, p99) and ÷ ceiling (req/s) at c16, in one mode."""
+    ours = mode_run(entry, mode)
+    stick = stick_run(entry, next(s for m, _, s in MODES if m == mode))
+    out: dict[str, float | None] = {"rps_stick": None, "p50_stick": None, "p99_stick": None}
+    out["rps_ceiling"] = ours["rps"] / ceiling["rps"] if ours and ceiling["rps"] else None
+    if ours and stick:
+        out["rps_stick"] = ours["rps"] / stick["rps"] if stick["rps"] else None
+        out["p50_stick"] = ours["p50_ms"] / stick["p50_ms"] if stick["p50_ms"] else None
+        out["p99_stick"] = ours["p99_ms"] / stick["p99_ms"] if stick["p99_ms"] else None
+    return out
+
+
+def _stick_rows(s: dict) -> list[str]:
+    lines = [
+        "",
+        "c16, leongraph against the stick (benchmarks/stick.py, pyoxigraph in a minimal FastAPI "
+        "app) and the ceiling:",
+        "",
+        "| query | mode | req/s | p50 ms | p99 ms | ÷ stick req/s | p50 ÷ stick | p99 ÷ stick "
+        "| ÷ ceiling req/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    ceiling = s["ceiling"]["16"]
+    for name, e in s["queries"].items():
+        for mode in ("repeated", "unique"):
+            h = stick_run(e, mode)
+            if h is not None:
+                lines.append(
+                    f"| {name} | stick, {mode} text | {_f(h['rps'], 0)} | {_f(h['p50_ms'], 2)} "
+                    f"| {_f(h['p99_ms'], 2)} | 1 | 1 | 1 "
+                    f"| {_f(h['rps'] / ceiling['rps'] if ceiling['rps'] else None, 2)} |"
+                )
+        for mode, label, _ in MODES:
+            h = mode_run(e, mode)
+            if h is None:
+                continue
+            r = ratios(e, mode, ceiling)
+            lines.append(
+                f"| {name} | {label} | {_f(h['rps'], 0)} | {_f(h['p50_ms'], 2)} "
+                f"| {_f(h['p99_ms'], 2)} | {_f(r['rps_stick'], 2)} | {_f(r['p50_stick'], 2)} "
+                f"| {_f(r['p99_stick'], 2)} | {_f(r['rps_ceiling'], 2)} |"
+            )
+    return lines
+
+
+def stick_targets(size: str, s: dict) -> list[dict]:
+    """The targets of issue 16: hits against the ceiling, cache off against the stick."""
+    out = []
+    ceiling = s["ceiling"]["16"]
+    for name, e in s["queries"].items():
+        if "stick" not in e:
+            continue
+        hits = ratios(e, "hits", ceiling)
+        unique = ratios(e, "unique", ceiling)
+        repeated = ratios(e, "repeated", ceiling)
+        pre = f"{size} c16 {name}"
+        out.append(_target(f"{pre}: cache hits / ceiling", hits["rps_ceiling"], 0.8, at_most=False))
+        out.append(_target(f"{pre}: unique text / stick", unique["rps_stick"], 1.0, at_most=False))
+        out.append(_target(f"{pre}: unique text p99 / stick p99", unique["p99_stick"], 1.5))
+        out.append(
+            _target(f"{pre}: repeated text / stick", repeated["rps_stick"], 1.0, at_most=False)
+        )
     return out
 
 
@@ -154,6 +240,7 @@ def table(results: dict) -> str:
     for size, s in results["sizes"].items():
         lines += _size_header(size, s)
         lines += [_query_row(name, e, s["ceiling"]) for name, e in s["queries"].items()]
+        lines += _stick_rows(s)
         if "rdflib" in s:
             lines += _rdflib_rows(s["rdflib"])
     lines += ["", "### targets", ""]

@@ -3,7 +3,14 @@
 
 - leongraph: ``leongraph serve`` (real uvicorn, the settings users run);
 - ceiling: a bare ASGI app on the same uvicorn settings (benchmarks/ceiling.py): HTTP alone;
-- floor: pyoxigraph called in-process (query + JSON/Turtle serialisation): the engine alone.
+- floor: pyoxigraph called in-process (query + JSON/Turtle serialisation): the engine alone;
+- stick: a minimal FastAPI app calling pyoxigraph (benchmarks/stick.py, a measuring stick, not
+  leongraph): the bare engine over HTTP, with no safety, negotiation or timeout.
+
+leongraph is measured with its answer cache off, the same text repeated and a new text per
+request (a comment appended), and with the cache on (every request after the first a hit);
+the stick with the same text repeated and a new text per request. Each figure is set beside
+the stick's and the ceiling's.
 
 Per graph size it also measures loading (``leongraph load`` against pyoxigraph's own
 ``bulk_load``, wall time and the loader's peak RSS), opening the on-disk store, and the server's
@@ -111,7 +118,7 @@ def tree_memory_mb(pid: int) -> dict[str, float]:
 @contextmanager
 def server(argv: Sequence[str], port: int, *, ready_path: str = "/healthz") -> Iterator[dict]:
     """Start a server, wait until it answers, yield facts about it, stop it."""
-    env = dict(os.environ)  # leongraph has no result cache: every request runs its query
+    env = dict(os.environ)
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -162,8 +169,17 @@ def ensure_wrk() -> str:
     return found
 
 
-def wrk(url: str, query_file: Path, accept: str, connections: int, duration: float) -> dict:
-    """One wrk run: POST the query (application/sparql-query); the Lua script's JSON line."""
+def wrk(
+    url: str,
+    query_file: Path,
+    accept: str,
+    connections: int,
+    duration: float,
+    *,
+    unique: bool = False,
+) -> dict:
+    """One wrk run: POST the query (application/sparql-query); the Lua script's JSON line.
+    ``unique``: a new comment on every request, so that no two texts are the same."""
     threads = min(connections, os.cpu_count() or 1)
     argv = [
         ensure_wrk(),
@@ -180,7 +196,10 @@ def wrk(url: str, query_file: Path, accept: str, connections: int, duration: flo
         str(query_file),
         accept,
     ]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout
+    env = {**os.environ, "BENCH_UNIQUE_TEXT": "1" if unique else "0"}
+    out = subprocess.run(
+        argv, capture_output=True, text=True, check=True, timeout=120, env=env
+    ).stdout
     line = next(ln for ln in reversed(out.splitlines()) if ln.startswith("{"))
     raw = json.loads(line)
     seconds = raw["duration_us"] / 1e6
@@ -246,6 +265,26 @@ def measure_http(
             drain(url)
         out[str(c)] = median_runs(runs)
     return out
+
+
+def measure_c16(
+    url: str,
+    query: Query,
+    query_file: Path,
+    floor_figures: dict,
+    args: argparse.Namespace,
+    *,
+    unique: bool = False,
+) -> dict:
+    """wrk at concurrency 16 only (medians of the repeats), skipped for slow queries."""
+    if floor_figures["p50_ms"] / 1000 > SLOW_S:
+        return {"skipped": f"over {SLOW_S:g} s per query in-process"}
+    duration = max(args.duration, min(30.0, 3 * floor_figures["p50_ms"] / 1000))
+    runs = []
+    for _ in range(args.repeats):
+        runs.append(wrk(url, query_file, query.accept, 16, duration, unique=unique))
+        drain(url)
+    return median_runs(runs)
 
 
 def drain(url: str, limit: float = 60) -> None:
@@ -431,15 +470,32 @@ def bench_size(size: str, work: Path, args: argparse.Namespace) -> dict:
             for c in CONCURRENCY
         }
 
+    stick_port = free_port()
+    print(f"== {size}: stick (pyoxigraph in a minimal FastAPI app)", file=sys.stderr)
+    source = (
+        ["--data", str(facts["data"])] if size == "bundled" else ["--store", str(facts["store"])]
+    )
+    with server([PYTHON, str(HERE / "stick.py"), *source, "--port", str(stick_port)], stick_port):
+        url = f"http://127.0.0.1:{stick_port}/sparql"
+        for q in MIX:
+            entry = queries[q.name]
+            # the stick knows no label service: it gets the text rewritten as leongraph does
+            file, fl = work / f"{size}-{q.name}-stick.rq", entry["floor"]
+            file.write_text(engine_text(q, params), encoding="utf-8")
+            entry["stick"] = {
+                "repeated": measure_c16(url, q, file, fl, args),
+                "unique": measure_c16(url, q, file, fl, args, unique=True),
+            }
+
     port = free_port()
     argv = [*LEONGRAPH, "serve", "--port", str(port)]
     if size != "bundled":
         argv += ["--store", str(facts["store"])]
-    print(f"== {size}: leongraph", file=sys.stderr)
-    with server(argv, port) as facts_server:
+    print(f"== {size}: leongraph, answer cache off", file=sys.stderr)
+    with server([*argv, "--answer-cache-mb", "0"], port) as facts_server:
         url = f"http://127.0.0.1:{port}/sparql"
-        for q in MIX:  # each query twice: a text sent again is bounded, then may run in
-            post(url, q.text(params), q.accept)  # the server process (triage.py)
+        for q in MIX:  # each query twice: a shape seen again is bounded, then may run in
+            post(url, q.text(params), q.accept)  # the server process (placement.py)
         time.sleep(1.0)
         for q in MIX:
             entry = queries[q.name]
@@ -450,7 +506,19 @@ def bench_size(size: str, work: Path, args: argparse.Namespace) -> dict:
                 print(f"   {q.name}: HTTP {status}: {entry['error']}", file=sys.stderr)
                 continue
             entry["http"] = measure_http(url, q, query_files[q.name], entry["floor"], args)
+            file, fl = query_files[q.name], entry["floor"]
+            entry["unique"] = measure_c16(url, q, file, fl, args, unique=True)
             print(f"   {q.name}: {report.brief(entry)}", file=sys.stderr)
+    print(f"== {size}: leongraph, answer cache on", file=sys.stderr)
+    port = free_port()
+    argv[argv.index("--port") + 1] = str(port)
+    with server(argv, port):
+        url = f"http://127.0.0.1:{port}/sparql"
+        for q in MIX:
+            entry = queries[q.name]
+            if entry.get("status") == 200:
+                post(url, q.text(params), q.accept)  # the miss that fills the cache
+                entry["hits"] = measure_c16(url, q, query_files[q.name], entry["floor"], args)
     out["server"] = {
         "startup_s": facts_server["startup_s"],
         "peak_rss_mb": facts_server.get("peak_rss_mb"),

@@ -1,7 +1,16 @@
 -- wrk script for the benchmark: one SPARQL query per run, sent as the protocol allows.
 --   wrk -s benchmarks/wrk.lua URL -- POST query.rq  ACCEPT   (POST application/sparql-query)
 --   wrk -s benchmarks/wrk.lua URL -- GET  "/sparql?query=..." ACCEPT
+--   BENCH_UNIQUE_TEXT=1 wrk ... POST query.rq ACCEPT   (a new comment on every request)
 -- done() prints one JSON line with the counts and latency percentiles (microseconds).
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local base, sent = nil, 0
 
 function init(args)
   local method, what, accept = args[1], args[2], args[3]
@@ -12,8 +21,18 @@ function init(args)
     wrk.body = f:read("*a")
     f:close()
     wrk.headers["Content-Type"] = "application/sparql-query"
+    base = wrk.body
   else
     wrk.path = what
+  end
+end
+
+-- Every request a text the server has never seen: the query with a comment. Only then is
+-- request() defined (wrk sends one prepared request over and over when it is not).
+if os.getenv("BENCH_UNIQUE_TEXT") == "1" then
+  request = function()
+    sent = sent + 1
+    return wrk.format(nil, nil, nil, base .. "\n# " .. tostring(tid) .. "-" .. sent)
   end
 end
 

@@ -45,6 +45,17 @@ def test_every_query_has_sane_figures(report: dict) -> None:
             assert h["non2xx"] == 0 and h["errors"] == 0, (name, c, h)
 
 
+def test_the_stick_unique_texts_and_cache_hits_are_measured(report: dict) -> None:
+    size = report["sizes"]["1k"]
+    for name, q in size["queries"].items():
+        for h in (q["stick"]["repeated"], q["stick"]["unique"], q["unique"], q["hits"]):
+            assert h["requests"] > 0 and h["non2xx"] == 0 and h["errors"] == 0, (name, h)
+            assert 0 < h["p50_ms"] <= h["p99_ms"], name
+    names = [t["name"] for t in report["targets"]]
+    for what in ("cache hits / ceiling", "unique text / stick", "repeated text / stick"):
+        assert sum(what in n for n in names) == len(MIX), what
+
+
 def test_load_open_rss_and_ceiling_are_measured(report: dict) -> None:
     size = report["sizes"]["1k"]
     assert size["triples"] >= 1000

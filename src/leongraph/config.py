@@ -56,6 +56,8 @@ class Settings:
     workers: int = 4
     #: Evaluate queries whose work is provably small (cost.py) in the server, not a worker.
     in_process: bool = True
+    #: Serialised answers kept by the answer cache (sparql/answer_cache.py), in MiB; 0: off.
+    answer_cache_mb: int = 64
     #: Address space a query worker may add to what the store needs, in MiB.
     worker_memory_mb: int = 2048
     #: Alias of ``edits`` kept for old configurations: updates still need a token.
@@ -97,6 +99,8 @@ class Settings:
         if self.store_path is not None:
             return self.store_path.parent / (self.store_path.name + ".tokens.json")
         return None
+        if self.answer_cache_mb < 0:
+            raise ValueError("answer_cache_mb must be 0 (off) or more")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:

@@ -164,3 +164,44 @@ def test_analyses_queue_only_so_far(oxigraph: Store, monkeypatch: pytest.MonkeyP
     finally:
         release.set()
         triage.close()
+
+
+def shaped(triage: Triage) -> Triage:
+    """``triage`` once it has read the store's predicates (in its background thread)."""
+    deadline = time.monotonic() + 10
+    while triage._predicates is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return triage
+
+
+def test_a_new_text_of_a_known_shape_is_placed_at_first_sight(oxigraph: Store) -> None:
+    """Lookups of distinct resources share one verdict: after two of them, a third text never
+    seen before runs in the server at once, and so does the same text with a new comment."""
+    triage = shaped(Triage(oxigraph))
+    try:
+        lookup = "SELECT ?p ?o WHERE { res:%s ?p ?o }"
+        assert triage.place(plan(lookup % "mathilda")) is Place.WORKER  # a new shape
+        assert triage.place(plan(lookup % "leon")) is Place.WORKER  # analysed now
+        assert settle(triage, plan(lookup % "leon")) is Place.LOOP
+        assert triage.place(plan(lookup % "stansfield")) is Place.LOOP  # never seen
+        assert triage.place(plan("SELECT ?a ?b WHERE {res:tony ?a ?b} # new")) is Place.LOOP
+        # another predicate, another limit: other shapes, not placed before analysis
+        pattern = "SELECT ?o WHERE { res:mathilda %s ?o } LIMIT %d"
+        triage.learn(pattern % ("rdfs:label", 10))
+        assert triage.place(plan(pattern % ("rdfs:label", 10))) is Place.LOOP
+        assert triage.place(plan(pattern % ("rdfs:comment", 10))) is Place.WORKER
+        assert triage.place(plan(pattern % ("rdfs:label", 100))) is Place.WORKER
+    finally:
+        triage.close()
+
+
+def test_a_pathological_shape_stays_in_workers_whatever_its_constants(oxigraph: Store) -> None:
+    triage = shaped(Triage(oxigraph))
+    try:
+        regex = 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER(REGEX(?l, "%s")) }'
+        triage.learn(regex % "a")
+        assert triage.place(plan(regex % "(.{1,100}){1,100}")) is Place.WORKER
+        triage.learn(CROSS)
+        assert triage.place(plan(CROSS.replace("?n", "?m"))) is Place.WORKER
+    finally:
+        triage.close()

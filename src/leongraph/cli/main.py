@@ -179,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
         + default("workers"),
     )
     p.add_argument(
+        "--answer-cache-mb",
+        type=int,
+        default=None,
+        dest="answer_cache_mb",
+        help="MiB of serialised answers kept until the data changes (default 64; 0: off)",
+    )
+    p.add_argument(
         "--root-path",
         default=None,
         dest="root_path",

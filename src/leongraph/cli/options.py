@@ -10,7 +10,17 @@ from pathlib import Path
 from leongraph.config import ENGINES, Settings, is_url
 
 #: Options that map one to one onto a field of Settings.
-_FIELDS = ("host", "port", "engine", "timeout", "max_rows", "workers", "root_path", "edits")
+_FIELDS = (
+    "host",
+    "port",
+    "engine",
+    "timeout",
+    "max_rows",
+    "workers",
+    "root_path",
+    "edits",
+    "answer_cache_mb",
+)
 
 
 def add_store_options(p: argparse.ArgumentParser) -> None:

@@ -61,10 +61,15 @@ class Answer:
     body: bytes
     content_type: str
     truncated: bool = False
+    #: Added by the server after evaluation (the answer cache's X-Cache and ETag).
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def headers(self) -> dict[str, str]:
-        return {TRUNCATED_HEADER: "true"} if self.truncated else {}
+        headers = dict(self.extra_headers)
+        if self.truncated:
+            headers[TRUNCATED_HEADER] = "true"
+        return headers
 
 
 def prepare(

@@ -3,10 +3,14 @@ process that a timeout can kill (executor.py). Only a query whose work cost.py b
 the server, since the engine cannot be interrupted there.
 
 Bounding a query means parsing it with rdflib (milliseconds), so it is done off the request
-path, in one background thread, for the query texts a client sends a second time; the verdict
-is kept per text (and dropped when the data changes). Until then, and for every unbounded
-query, the worker runs it. Among bounded queries, the ones measured to take under
-``INLINE_SECONDS`` skip the thread hop as well.
+path, in one background thread. Verdicts are kept per *shape* (query_shape.py: the query's
+tokens with resources, strings and variable names abstracted, predicates and numbers kept,
+so every query of a shape has the same bound): the first query of a shape goes to a worker;
+when a query of the same shape comes (the same text again, or a lookup of another resource),
+the shape is analysed; from then on every query of that shape, even a text never seen
+before, is placed at once. Verdicts are dropped when the data changes. Until then, and for
+every unbounded query, the worker runs it. Among bounded queries, the ones measured to take
+under ``INLINE_SECONDS`` skip the thread hop as well.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from leongraph.engine import Store
 from leongraph.sparql import cost
 from leongraph.sparql.evaluation import Plan
 from leongraph.sparql.lexer import tokens, unescape_codepoints
+from leongraph.sparql.query_shape import shape
 from leongraph.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -53,30 +58,50 @@ class Triage:
         self._analyst = ThreadPoolExecutor(1, thread_name_prefix="leongraph-cost")
         self._generation = 0
         self._pending = 0  # analyses queued or running
+        self._shapes: collections.OrderedDict[str, str] = collections.OrderedDict()
+        # The store's predicates (what a shape keeps): None until read in the background
+        # (the statistics of a large store take a scan); until then a shape is its text.
+        self._predicates: frozenset[str] | None = None
+        self._analyst.submit(self._read_predicates, self._generation)
+
+    def shape_of(self, text: str) -> str:
+        """The shape of a text (remembered for the texts placed most recently)."""
+        found = self._shapes.get(text)
+        if found is None:
+            predicates = self._predicates
+            if predicates is None or len(text) > MAX_TEXT:
+                return "\x00" + text  # a verdict for this text alone
+            found = shape(text, predicates, PREFIXES)
+            with self._lock:
+                self._shapes[text] = found
+                if len(self._shapes) > CACHE_SIZE:
+                    self._shapes.popitem(last=False)
+        return found
 
     def place(self, plan: Plan) -> Place:
         """Where to run ``plan``; the first sightings of a text go to a worker."""
         if plan.default_graphs is not None or plan.named_graphs is not None:
             return Place.WORKER  # the statistics are those of the default graph
         text = plan.text
+        key = self.shape_of(text)
         with self._lock:
-            bound = self._verdicts.get(text, _UNSEEN)
+            bound = self._verdicts.get(key, _UNSEEN)
             if bound is _UNSEEN:
-                self._verdicts[text] = None
+                self._verdicts[key] = None
                 self._trim()
                 return Place.WORKER
-            self._verdicts.move_to_end(text)
-            if bound is None:  # seen again: worth analysing, once
+            self._verdicts.move_to_end(key)
+            if bound is None:  # the shape seen again: worth analysing, once
                 if len(text) <= MAX_TEXT and self._pending < MAX_PENDING:
-                    self._verdicts[text] = cost.INF  # until analysed
+                    self._verdicts[key] = cost.INF  # until analysed
                     self._pending += 1
-                    self._analyst.submit(self._analyse, text, self._generation)
+                    self._analyst.submit(self._analyse, text, key, self._generation)
                 return Place.WORKER
         assert isinstance(bound, float | int)
         if bound <= cost.INLINE_WORK:
             return Place.LOOP
         if bound <= cost.THREAD_WORK:
-            took = self._seconds.get(text)
+            took = self._seconds.get(key)
             return Place.LOOP if took is not None and took <= INLINE_SECONDS else Place.THREAD
         return Place.WORKER
 
@@ -84,14 +109,15 @@ class Triage:
         """Bound ``text`` now (in the calling thread) and remember it: for queries known in
         advance, such as the examples the query page offers."""
         bound = analyse(text, self._store)
+        key = self.shape_of(text)
         with self._lock:
-            self._verdicts[text] = bound
+            self._verdicts[key] = bound
             self._trim()
         return bound
 
     def timed(self, plan: Plan, seconds: float) -> None:
         """Record how long a query run in the server took (its next runs may skip the thread)."""
-        self._seconds[plan.text] = seconds
+        self._seconds[self.shape_of(plan.text)] = seconds
 
     def forget(self) -> None:
         """The data changed: every bound and timing is stale."""
@@ -99,24 +125,33 @@ class Triage:
             self._generation += 1
             self._verdicts.clear()
             self._seconds.clear()
+            self._shapes.clear()
+            self._predicates = None  # an update may have added one
+            self._analyst.submit(self._read_predicates, self._generation)
+
+    def _read_predicates(self, generation: int) -> None:
+        stats = self._store.statistics() if self._store.statistics_available else None
+        with self._lock:
+            if generation == self._generation:
+                self._predicates = frozenset(stats.predicates if stats else ())
 
     def close(self) -> None:
         self._analyst.shutdown(wait=False, cancel_futures=True)
 
     def _trim(self) -> None:
         while len(self._verdicts) > CACHE_SIZE:
-            text, _ = self._verdicts.popitem(last=False)
-            self._seconds.pop(text, None)
+            key, _ = self._verdicts.popitem(last=False)
+            self._seconds.pop(key, None)
 
-    def _analyse(self, text: str, generation: int) -> None:
+    def _analyse(self, text: str, key: str, generation: int) -> None:
         try:
             bound = analyse(text, self._store)
         finally:
             with self._lock:
                 self._pending -= 1
         with self._lock:
-            if generation == self._generation and text in self._verdicts:
-                self._verdicts[text] = bound
+            if generation == self._generation and key in self._verdicts:
+                self._verdicts[key] = bound
 
 
 def analyse(text: str, store: Store) -> float:

@@ -133,7 +133,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         settings,
         store,
         executor,
-        QueryPipeline(settings, executor),
+        QueryPipeline(settings, executor, store.fingerprint),
         derived or Derived(settings, store),
         editor=editor,
         gate=Gate(settings) if settings.edits else None,
@@ -164,6 +164,7 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
             graphs=found.graphs,
             reconciliation_index="ready" if derived.index_ready else "building",
         )
+        body["answer_cache"] = state.pipeline.cache.stats()
         problem = state.executor.health()
         if problem is not None:
             body.update(status="degraded", reason=problem)
@@ -177,5 +178,8 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         state.pipeline,
         functools.partial(wrap, layers=layers),
         max_body_bytes=settings.max_body_bytes,
+        gzip_minimum=GZIP_MINIMUM,
+        last_modified=lambda: state.publication().http_date,
+        cors=settings.cors,
     )
     return app

@@ -7,6 +7,12 @@ writes the answer through the same middleware the app uses (so every header is w
 piece of code). Routing and dependency resolution cost more than evaluating a small query;
 this path skips them (measured by benchmarks/run.py).
 
+A request asked before whose answer is in the answer cache (sparql/answer_cache.py) is
+answered here and now: no reading, planning or evaluating, and the headers the middleware
+would add (validators on GET, ``Vary: Accept-Encoding`` past the gzip minimum) written
+directly; only a client that accepts gzip for an answer long enough to compress takes the
+middleware for it.
+
 Everything else goes down the full stack: other paths and methods, CORS and conditional
 requests, and bodies over the size limit, with the body already read replayed; and updates,
 requests without a query and every error, which the hot path hands to the route (HANDED_KEY)
@@ -18,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from leongraph.sparql.evaluation import Plan
+from leongraph.sparql.evaluation import Answer, Plan
 from leongraph.sparql.pipeline import Asked, QueryPipeline
 from leongraph.web.routes.sparql import BODY_KEY, ENDPOINT_PATHS, HANDED_KEY, answer_response
 
@@ -30,7 +36,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Request headers that send a request down the full stack (CORS, conditional requests).
 _DECLINED = frozenset([b"origin", b"if-none-match", b"if-modified-since", b"if-match"])
-_WANTED = frozenset([b"accept", b"accept-language", b"content-type"])
+_WANTED = frozenset([b"accept", b"accept-language", b"content-type", b"accept-encoding"])
 _ANSWER_KEY = "leongraph.answer"
 
 
@@ -44,10 +50,19 @@ class HotPath:
         layers: Callable[[ASGIApp], ASGIApp],
         *,
         max_body_bytes: int,
+        gzip_minimum: int,
+        last_modified: Callable[[], str],
+        cors: bool,
     ) -> None:
         self.app = app
         self.pipeline = pipeline
         self.max_body_bytes = max_body_bytes
+        self.gzip_minimum = gzip_minimum
+        self.last_modified = last_modified
+        # Vary as the middleware writes it: gzip adds Accept-Encoding past its minimum, CORS
+        # adds Origin to every answer.
+        origin = b", Origin" if cors else b""
+        self._vary = (b"Accept" + origin, b"Accept, Accept-Encoding" + origin)
         self.respond = layers(_write_answer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,6 +95,14 @@ class HotPath:
             wanted.get(b"accept"),
             wanted.get(b"accept-language"),
         )
+        hit = self.pipeline.cached(asked)
+        if hit is not None:
+            long = len(hit.body) >= self.gzip_minimum
+            if not (long and "gzip" in wanted.get(b"accept-encoding", "")):
+                await self._write_hit(method, hit, long, send)
+                return
+            await self.respond({**scope, _ANSWER_KEY: hit}, receive, send)
+            return
         try:
             outcome = await self.pipeline.plan_off_loop(asked)
             if not isinstance(outcome, Plan):  # an update, or no query: the route's business
@@ -90,6 +113,20 @@ class HotPath:
             await self.app({**scope, HANDED_KEY: exc}, receive, send)
             return
         await self.respond({**scope, _ANSWER_KEY: answer}, receive, send)
+
+    async def _write_hit(self, method: str, answer: Answer, long: bool, send: Send) -> None:
+        """A cached answer with the headers the full stack writes for it (test_hotpath.py)."""
+        headers = [
+            (b"content-length", str(len(answer.body)).encode()),
+            (b"content-type", answer.content_type.encode("latin-1")),
+            (b"vary", self._vary[long]),
+        ]
+        headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers.items()]
+        if method == "GET":  # as conditional.py adds them
+            headers.append((b"last-modified", self.last_modified().encode("latin-1")))
+            headers.append((b"cache-control", b"no-cache"))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
 
 async def _write_answer(scope: Scope, receive: Receive, send: Send) -> None:

@@ -100,7 +100,9 @@ class AppState:
         return self.current().reconciliation_index
 
     def data_changed(self) -> None:
-        """The store was written to: validators, dates, VoID, exports and indexes start over."""
+        """The store was written to: validators, dates, VoID, exports, indexes and cached
+        answers start over."""
+        self.pipeline.data_changed()
         self.derived = Derived(self.settings, self.store)
 
 
