@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset
 
 from leongraph.config import Settings
+from leongraph.edits.tokens import TokenFile
 from leongraph.engine import Store, from_dataset
 from leongraph.web.app import create_app
 
@@ -89,12 +91,14 @@ def private_store(dataset: Dataset, store: Store) -> Store:
     return from_dataset(copy, engine=store.engine)
 
 
-def test_no_stale_answer_after_an_update(private_store: Store) -> None:
+def test_no_stale_answer_after_an_update(private_store: Store, tmp_path: Path) -> None:
     """Two identical queries with an update between them: the second sees the update."""
+    tokens = tmp_path / "tokens.json"
+    auth = {"Authorization": f"Bearer {TokenFile(tokens).create('tester')}"}
     graph = "https://w3id.org/leongraph/graph/test-cache"
     ask = f"ASK {{ GRAPH <{graph}> {{ <urn:a> <urn:b> ?o }} }}"
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    with app_client(private_store, allow_updates=True, workers=2) as c:
+    with app_client(private_store, allow_updates=True, workers=2, tokens_path=tokens) as c:
         for _ in range(2):  # a hit before the update
             before = c.post(
                 "/sparql", content=ask, headers={"Content-Type": "application/sparql-query"}
@@ -103,7 +107,7 @@ def test_no_stale_answer_after_an_update(private_store: Store) -> None:
         n = c.get("/sparql", params={"query": count}).json()
         assert c.get("/sparql", params={"query": count}).headers["x-cache"] == "hit"
         insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "1" }} }}'
-        assert c.post("/sparql", data={"update": insert}).status_code == 204
+        assert c.post("/sparql", data={"update": insert}, headers=auth).status_code == 200
         assert stats(c)["entries"] == 0
         after = c.post("/sparql", content=ask, headers={"Content-Type": "application/sparql-query"})
         assert after.headers["x-cache"] == "miss" and after.json()["boolean"] is True
