@@ -18,6 +18,9 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SOURCE_GRAPH = GRAPH["sentences"]  # data/sentences.ttl: the source document and its sentences
 ENTITIES_GRAPH = GRAPH["leon"]  # data/leon.ttl: the entities and their classes
 WIKIDATA_GRAPH = GRAPH["wikidata"]  # data/wikidata.ttl: owl:sameAs links, external ids
+# leongraph's default graph (the union of its named graphs) on an engine whose own default
+# graph cannot hold it (Virtuoso's is the union of every graph): engine/remote.py
+UNION_GRAPH = GRAPH["default"]
 
 SCHEMA = Namespace("http://schema.org/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
