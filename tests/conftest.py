@@ -258,3 +258,22 @@ def over_remote_store() -> tuple[object, ...]:
             yield load_bundled(server)
 
     return remote_store_, store_, derived_, client_, private_store_
+
+
+#: Where Virtuoso still answers otherwise than the embedded engine (strict: a fix shows up).
+VIRTUOSO_DIFFERS = {
+    "17-describe-mathilda": "DESCRIBE: Virtuoso adds the triples pointing at the resource",
+    "test_query_multiple_dataset": "FROM with FROM NAMED: Virtuoso's dataset differs",
+    "test_bad_query_syntax": "Virtuoso names the line of a syntax error, not its column",
+    "test_bad_update_syntax": "Virtuoso names the line of a syntax error, not its column",
+    "test_update_when_enabled": "a new named graph is seen within the graph list's 5 s",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "[virtuoso" not in item.name:
+            continue
+        for what, reason in VIRTUOSO_DIFFERS.items():
+            if what in item.name:
+                item.add_marker(pytest.mark.xfail(reason=f"Virtuoso: {reason}", strict=True))

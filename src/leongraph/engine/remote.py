@@ -57,6 +57,9 @@ from leongraph.errors import (
 from leongraph.vocab import UNION_GRAPH, prefixes_used
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+#: By query form: Virtuoso answers a CONSTRUCT in SPARQL JSON when both are acceptable.
+ACCEPT_RESULTS, ACCEPT_GRAPH = "application/sparql-results+json", "application/n-triples"
+_GRAPH_FORM = re.compile(r"^\s*(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 #: After an update, the default graph is made the union of the named graphs again (mode
 #: ``stored``): what a named graph gained is added; with a deletion, what no graph holds goes.
 UNION_ADD = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
@@ -69,6 +72,7 @@ VIRTUOSO_OWN = re.compile(
     r"^(http://www\.openlinksw\.com/.*|http://www\.w3\.org/ns/ldp#|"
     r"http://www\.w3\.org/2002/07/owl#|https?://[^/]+/(DAV/|sparql))$"
 )
+_VIRTUOSO_SYNTAX = re.compile(r"SP030: SPARQL compiler, line (\d+): ([^\n]*)")
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Quads per INSERT DATA request of ``leongraph load`` (each also written to the union graph:
 #: twice the triples); Virtuoso refuses a request whose SQL exceeds 10,000 lines.
@@ -226,6 +230,14 @@ class RemoteStore(Store):
             params.append(("timeout", str(int(self.timeout * 1000))))
         return params
 
+    def accept(self, text: str, form: str | None = None) -> dict[str, str]:
+        """The Accept header of a query: the one format its form gives (the form as the plan
+        knows it, or else as a CONSTRUCT or DESCRIBE keyword starting a line shows it)."""
+        if form is None:
+            form = "CONSTRUCT" if _GRAPH_FORM.search(text) else "SELECT"
+        graph = form.upper() in ("CONSTRUCT", "DESCRIBE")
+        return {"Accept": ACCEPT_GRAPH if graph else ACCEPT_RESULTS}
+
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             return self._client.request(method, url, **kwargs)
@@ -240,6 +252,7 @@ class RemoteStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        form: str | None = None,
     ) -> httpx.Response:
         """The engine's answer to a query, without blocking the event loop; the caller bounds
         the wait (leaving cancels the request to the engine)."""
@@ -253,7 +266,8 @@ class RemoteStore(Store):
             await asyncio.to_thread(self.graph_sizes)
         params = self.query_params(text, default_graphs, named_graphs)
         try:
-            return await client.post(self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+            headers = self.accept(text, form)
+            return await client.post(self.url, data=_pairs(params), headers=headers)
         except httpx.TimeoutException as exc:
             raise self.timed_out(exc) from exc
         except httpx.HTTPError as exc:
@@ -336,6 +350,10 @@ class RemoteStore(Store):
                 f"The SPARQL engine at {self.url} failed ({status}): {quote(response.content)}",
                 engine=self.url,
             )
+        virtuoso = _VIRTUOSO_SYNTAX.search(message)
+        if virtuoso is not None:  # Virtuoso names the line only
+            line = max(int(virtuoso.group(1)) - prefix_lines, 1)
+            return QuerySyntaxError(virtuoso.group(2)[:QUOTE], line=line)
         found = _parse_error(Exception(message))
         if found.line is not None:  # lines of the text as the user wrote it
             return QuerySyntaxError(
@@ -354,7 +372,7 @@ class RemoteStore(Store):
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
         params = self.query_params(text, default_graphs, named_graphs)
-        response = self._send("POST", self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+        response = self._send("POST", self.url, data=_pairs(params), headers=self.accept(text))
         return self.result_of(response, prefix_lines=len(prefixes_used(text)))
 
     def graph_sizes(self) -> dict[str, int]:

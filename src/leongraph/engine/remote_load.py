@@ -1,5 +1,6 @@
 """``leongraph load --store URL``: RDF files (and the bundled dataset) written into a remote
-SPARQL engine by SPARQL Update, ``INSERT DATA`` in batches of at most ``batch`` quads (default: the store's own).
+SPARQL engine by SPARQL Update, ``INSERT DATA`` in batches of at most ``batch`` quads (default:
+the store's own).
 
 Each triple goes into its named graph and, when the engine's default graph holds the union
 (mode ``stored``, see remote.py), into the default graph as well (on Virtuoso, mode

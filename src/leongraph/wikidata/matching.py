@@ -306,13 +306,13 @@ def _superclasses(store: Store) -> dict[str, set[str]]:
     for c, s in rows:
         direct[str(c)].add(str(s))
     out: dict[str, set[str]] = defaultdict(set)
-    for c in direct:
-        todo = list(direct[c])
+    for cls, parents in direct.items():
+        todo = list(parents)
         while todo:
-            s = todo.pop()
-            if s not in out[c]:
-                out[c].add(s)
-                todo.extend(direct.get(s, ()))
+            parent = todo.pop()
+            if parent not in out[cls]:
+                out[cls].add(parent)
+                todo.extend(direct.get(parent, set()))
     return out
 
 
