@@ -44,6 +44,7 @@ import pyoxigraph as ox
 
 from leongraph.config import REMOTE_ENGINE
 from leongraph.engine.base import QueryResult, Store
+from leongraph.engine.http import Pool, Unreachable
 from leongraph.engine.oxigraph import _parse_error, ox_result
 from leongraph.engine.terms import Term
 from leongraph.errors import (
@@ -116,6 +117,9 @@ class RemoteStore(Store):
         #: An async client is bound to its event loop: one per loop (a server runs one).
         self._loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
         self._loop_clients = weakref.WeakKeyDictionary()
+        #: Plain http: leongraph's own kept-alive connections (engine/http.py), one pool per loop.
+        self._loop_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Pool]
+        self._loop_pools = weakref.WeakKeyDictionary()
         self.mode = mode
         self.server = ""
         #: Most quads ``leongraph load`` writes in one INSERT DATA request.
@@ -256,21 +260,24 @@ class RemoteStore(Store):
     ) -> httpx.Response:
         """The engine's answer to a query, without blocking the event loop; the caller bounds
         the wait (leaving cancels the request to the engine)."""
-        client = self._async_client
-        if client is None:
-            loop = asyncio.get_running_loop()
-            client = self._loop_clients.get(loop)
-            if client is None:
-                client = self._loop_clients[loop] = httpx.AsyncClient(timeout=self._async_limits)
         if self.mode == "graph" and not self._fresh():  # count the graphs off the event loop
             await asyncio.to_thread(self.graph_sizes)
         params = self.query_params(text, default_graphs, named_graphs)
+        headers = self.accept(text, form)
+        loop = asyncio.get_running_loop()
         try:
-            headers = self.accept(text, form)
+            if self._async_client is None and self.url.startswith("http://"):
+                pool = self._loop_pools.get(loop)
+                if pool is None:
+                    pool = self._loop_pools[loop] = Pool(self.url, self._async_limits.connect or 5)
+                return await pool.post_form(_pairs(params), headers)
+            client = self._async_client or self._loop_clients.get(loop)
+            if client is None:
+                client = self._loop_clients[loop] = httpx.AsyncClient(timeout=self._async_limits)
             return await client.post(self.url, data=_pairs(params), headers=headers)
         except httpx.TimeoutException as exc:
             raise self.timed_out(exc) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, Unreachable) as exc:
             raise self.unreachable(exc) from exc
 
     def unreachable(self, exc: BaseException) -> EngineUnavailable:
