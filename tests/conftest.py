@@ -260,9 +260,12 @@ def over_remote_store() -> tuple[object, ...]:
     return remote_store_, store_, derived_, client_, private_store_
 
 
-#: Where Virtuoso still answers otherwise than the embedded engine (strict: a fix shows up).
+#: Where Virtuoso still answers otherwise than the embedded engine (strict, so that a fix
+#: shows up, except where its answer varies from run to run).
 VIRTUOSO_DIFFERS = {
     "17-describe-mathilda": "DESCRIBE: Virtuoso adds the triples pointing at the resource",
+    "19-events-per-character": "ORDER BY ties and language-tagged names: order not stable",
+    "24-characters-without-actor": "ORDER BY on language-tagged names: order not stable",
     "test_query_multiple_dataset": "FROM with FROM NAMED: Virtuoso's dataset differs",
     "test_bad_query_syntax": "Virtuoso names the line of a syntax error, not its column",
     "test_bad_update_syntax": "Virtuoso names the line of a syntax error, not its column",
@@ -276,4 +279,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         for what, reason in VIRTUOSO_DIFFERS.items():
             if what in item.name:
-                item.add_marker(pytest.mark.xfail(reason=f"Virtuoso: {reason}", strict=True))
+                stable = "not stable" not in reason  # the others sometimes pass
+                item.add_marker(pytest.mark.xfail(reason=f"Virtuoso: {reason}", strict=stable))
