@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?=
 PORT ?=
 
-.PHONY: serve test lint bench soak setup clean browser
+.PHONY: serve test lint bench soak setup clean browser virtuoso
 
 $(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,18 @@ browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
-test: $(STAMP) lint browser
+# The remote-engine tests run against Debian's Virtuoso 7 too (tests/conftest.py starts it on
+# loopback ports); install it when missing (the dba password preseeded: nothing asks).
+virtuoso:
+	command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+	  ($(SUDO) apt-get update -qq && \
+	   printf '%s\n' "virtuoso-opensource-7 virtuoso-opensource-7/dba-password password dba" \
+	     "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password dba" | \
+	     $(SUDO) debconf-set-selections && \
+	   $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource) || \
+	  echo "Virtuoso could not be installed: its tests will be skipped"
+
+test: $(STAMP) lint browser virtuoso
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -3,6 +3,8 @@ each test gets a fresh app from the factory."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -86,6 +88,7 @@ class EngineServer:
         base = f"http://{self.bind}"
         self.query, self.update = f"{base}/query", f"{base}/update"
         self.process: subprocess.Popen[bytes] | None = None
+        self.kind = "oxigraph-server" if type(self) is EngineServer else "virtuoso"
 
     def start(self) -> None:
         binary = Path(sys.executable).parent / "oxigraph"
@@ -118,8 +121,69 @@ class EngineServer:
             self.process = None
 
 
-def engine_server(location: Path, *options: str) -> Iterator[EngineServer]:
-    server = EngineServer(location, *options)
+class VirtuosoServer(EngineServer):
+    """Virtuoso 7 (Debian's ``virtuoso-opensource``, installed by ``make virtuoso``) with the
+    package's default configuration, its database in ``location`` and its two ports (SQL and
+    HTTP) moved to free loopback ports; ``/sparql`` for queries and updates. At first start
+    user SPARQL is granted SPARQL_UPDATE through isql (Virtuoso's endpoint is read-only until
+    then). Skips the test, saying why, when Virtuoso is not installed."""
+
+    def __init__(self, location: Path, *options: str) -> None:
+        super().__init__(location, *options)
+        self.sql_port = free_port()
+        self.query = self.update = f"http://{self.bind}/sparql"
+        self.config = location / "virtuoso.ini"
+
+    def start(self) -> None:
+        missing = [b for b in (VIRTUOSO, ISQL) if shutil.which(b) is None]
+        if missing or not VIRTUOSO_INI.is_file():
+            pytest.skip(f"Virtuoso is not installed ({' '.join(missing) or VIRTUOSO_INI} missing)")
+        first = not self.config.exists()
+        if first:
+            self.location.mkdir(parents=True, exist_ok=True)
+            self.config.write_text(virtuoso_ini(self.location, self.sql_port, self.port))
+        self.process = subprocess.Popen(
+            [VIRTUOSO, "+foreground", "+configfile", str(self.config)],
+            cwd=self.location,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_until(self.answers, 90, f"virtuoso on port {self.port}")
+        if first:
+            subprocess.run(
+                [
+                    ISQL,
+                    f"127.0.0.1:{self.sql_port}",
+                    "dba",
+                    "dba",
+                    'exec=GRANT SPARQL_UPDATE TO "SPARQL";',
+                ],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
+
+
+VIRTUOSO, ISQL = "virtuoso-t", "isql-vt"
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def virtuoso_ini(location: Path, sql_port: int, http_port: int) -> str:
+    """The package's virtuoso.ini with the database in ``location`` and the ports changed."""
+    text = VIRTUOSO_INI.read_text()
+    text = text.replace("/var/lib/virtuoso-opensource-7/db", str(location))
+    text = re.sub(r"(?m)^(ServerPort\s*=\s*)1111\b", rf"\g<1>127.0.0.1:{sql_port}", text)
+    return re.sub(r"(?m)^(ServerPort\s*=\s*)8890\b", rf"\g<1>127.0.0.1:{http_port}", text)
+
+
+#: The remote engines the test_remote_* modules run against.
+REMOTE_ENGINES = {"oxigraph-server": EngineServer, "virtuoso": VirtuosoServer}
+
+
+def engine_server(
+    location: Path, *options: str, kind: str = "oxigraph-server"
+) -> Iterator[EngineServer]:
+    server = REMOTE_ENGINES[kind](location, *options)
     server.start()
     try:
         yield server
@@ -141,6 +205,19 @@ def remote_store(oxigraph_server: EngineServer) -> Store:
     return RemoteStore.open(oxigraph_server.query, oxigraph_server.update)
 
 
+@pytest.fixture(scope="session", params=list(REMOTE_ENGINES))
+def remote_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EngineServer]:
+    """Each remote engine holding the bundled graph, loaded through ``leongraph load``."""
+    if request.param == "oxigraph-server":
+        yield request.getfixturevalue("oxigraph_server")
+        return
+    for server in engine_server(tmp_path_factory.mktemp(request.param), kind=request.param):
+        load_bundled(server)
+        yield server
+
+
 def load_bundled(server: EngineServer) -> RemoteStore:
     """The bundled graph written into ``server`` by ``leongraph load``, and the store over it."""
     assert (
@@ -150,9 +227,13 @@ def load_bundled(server: EngineServer) -> RemoteStore:
 
 
 def over_remote_store() -> tuple[object, ...]:
-    """``store``, ``derived``, ``client`` and ``private_store`` over Oxigraph server, for a
-    module that imports another's tests to run them again on a remote engine:
-    ``store, derived, client, private_store = over_remote_store()``."""
+    """``store``, ``derived``, ``client`` and ``private_store`` over each remote engine
+    (Oxigraph server, Virtuoso), for a module that imports another's tests to run them again
+    on a remote engine: ``store, derived, client, private_store = over_remote_store()``."""
+
+    @pytest.fixture(scope="module", name="remote_store")
+    def remote_store_(remote_engine: EngineServer) -> Store:
+        return RemoteStore.open(remote_engine.query, remote_engine.update)
 
     @pytest.fixture(scope="module", name="store")
     def store_(remote_store: Store) -> Store:
@@ -171,9 +252,32 @@ def over_remote_store() -> tuple[object, ...]:
             yield c
 
     @pytest.fixture(name="private_store")
-    def private_store_(tmp_path: Path) -> Iterator[Store]:
-        """A fresh Oxigraph server holding the bundled graph, that a test may change."""
-        for server in engine_server(tmp_path / "engine"):
+    def private_store_(tmp_path: Path, remote_engine: EngineServer) -> Iterator[Store]:
+        """A fresh engine of the same kind holding the bundled graph, that a test may change."""
+        for server in engine_server(tmp_path / "engine", kind=remote_engine.kind):
             yield load_bundled(server)
 
-    return store_, derived_, client_, private_store_
+    return remote_store_, store_, derived_, client_, private_store_
+
+
+#: Where Virtuoso still answers otherwise than the embedded engine (strict, so that a fix
+#: shows up, except where its answer varies from run to run).
+VIRTUOSO_DIFFERS = {
+    "17-describe-mathilda": "DESCRIBE: Virtuoso adds the triples pointing at the resource",
+    "19-events-per-character": "ORDER BY ties and language-tagged names: order not stable",
+    "24-characters-without-actor": "ORDER BY on language-tagged names: order not stable",
+    "test_query_multiple_dataset": "FROM with FROM NAMED: Virtuoso's dataset differs",
+    "test_bad_query_syntax": "Virtuoso names the line of a syntax error, not its column",
+    "test_bad_update_syntax": "Virtuoso names the line of a syntax error, not its column",
+    "test_update_when_enabled": "a new named graph is seen within the graph list's 5 s",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "[virtuoso" not in item.name:
+            continue
+        for what, reason in VIRTUOSO_DIFFERS.items():
+            if what in item.name:
+                stable = "not stable" not in reason  # the others sometimes pass
+                item.add_marker(pytest.mark.xfail(reason=f"Virtuoso: {reason}", strict=stable))

@@ -22,6 +22,9 @@ HISTORY_GRAPH = GRAPH["history"]  # one prov:Activity per edit (edits/history.py
 EDIT = Namespace(BASE + "edit/")  # edits; each is also the named graph of the facts it added
 AGENT = Namespace(BASE + "agent/")  # the editors, one per token name
 EDITS = Namespace(BASE + "edits#")  # the history's own terms: added, removed, graph, reverts
+# leongraph's default graph (the union of its named graphs) on an engine whose own default
+# graph cannot hold it (Virtuoso's is the union of every graph): engine/remote.py
+UNION_GRAPH = GRAPH["default"]
 
 SCHEMA = Namespace("http://schema.org/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")

@@ -16,6 +16,7 @@ from leongraph.errors import (
     EvaluationError,
     QuerySyntaxError,
 )
+from leongraph.vocab import UNION_GRAPH
 
 URL = "http://engine.test/sparql"
 ASK_TRUE = b'{"head":{},"boolean":true}'
@@ -101,7 +102,10 @@ def test_what_is_sent_dataset_prefixes_timeout() -> None:
 
     store = store_over(handler, timeout=2.5)
     store.probe()
-    assert store.mode == "engine"
+    assert store.mode == "graph"  # an empty Virtuoso: leongraph's default graph is its own
+    store.query("ASK { ?s rdfs:label ?o }")
+    form = httpx.QueryParams(seen[-1].content.decode())
+    assert form.get_list("default-graph-uri") == [str(UNION_GRAPH)]
     store.query("ASK { ?s rdfs:label ?o }", default_graphs=["urn:g1"], named_graphs=["urn:g2"])
     form = httpx.QueryParams(seen[-1].content.decode())
     assert form.get_list("default-graph-uri") == ["urn:g1"]

@@ -1,9 +1,9 @@
 """The tests of test_pages.py, run again with the bundled graph in Oxigraph
-server behind leongraph (engine/remote.py)."""
+server and in Virtuoso behind leongraph (engine/remote.py)."""
 
 from __future__ import annotations
 
 from conftest import over_remote_store
 from test_pages import *  # noqa: F403
 
-store, derived, client, private_store = over_remote_store()
+remote_store, store, derived, client, private_store = over_remote_store()

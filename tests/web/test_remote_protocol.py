@@ -1,6 +1,6 @@
 """The protocol tests of test_sparql_endpoint.py, run again with the bundled graph in Oxigraph
-server behind leongraph (engine/remote.py): status codes, formats, errors, refusals, the row
-cap, the label service and updates carry over to a remote engine."""
+server and in Virtuoso behind leongraph (engine/remote.py): status codes, formats, errors,
+refusals, the row cap, the label service and updates carry over to a remote engine."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from test_sparql_endpoint import app_client
 
 from leongraph.engine import Store
 
-store, derived, client, private_store = over_remote_store()
+remote_store, store, derived, client, private_store = over_remote_store()
 
 
 def test_update_when_enabled(private_store: Store, token) -> None:  # type: ignore[no-redef]

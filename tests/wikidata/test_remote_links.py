@@ -1,12 +1,12 @@
 """The tests of test_links.py, run again with the bundled graph in Oxigraph
-server behind leongraph (engine/remote.py)."""
+server and in Virtuoso behind leongraph (engine/remote.py)."""
 
 from __future__ import annotations
 
 from conftest import over_remote_store
 from test_links import *  # noqa: F403
 
-store, derived, client, private_store = over_remote_store()
+remote_store, store, derived, client, private_store = over_remote_store()
 
 # The command line over a remote engine: tests/cli/test_remote_cli.py.
 del test_cli_table_and_json  # noqa: F821

@@ -1,12 +1,12 @@
 """The tests of test_quickstatements.py, run again with the bundled graph in Oxigraph
-server behind leongraph (engine/remote.py)."""
+server and in Virtuoso behind leongraph (engine/remote.py)."""
 
 from __future__ import annotations
 
 from conftest import over_remote_store
 from test_quickstatements import *  # noqa: F403
 
-store, derived, client, private_store = over_remote_store()
+remote_store, store, derived, client, private_store = over_remote_store()
 
 # The command line over a remote engine: tests/cli/test_remote_cli.py.
 del test_cli_prints_the_same_batch, test_export_format_quickstatements, test_commands_only  # noqa: F821

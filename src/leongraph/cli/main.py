@@ -216,7 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--store-update", default=None, dest="store_update", help="its update URL")
     p.add_argument(
-        "--batch", type=int, default=20_000, help="quads per SPARQL Update request (URL only)"
+        "--batch",
+        type=int,
+        default=None,
+        help="quads per SPARQL Update request (URL only; default 20000, 200 on Virtuoso)",
     )
     p.add_argument(
         "--skip", type=int, default=0, help="quads already written by a load that stopped"

@@ -7,8 +7,18 @@ is settled when the store opens (``RemoteStore.open``):
 - ``stored``: the engine's own default graph holds the union, written by ``leongraph load``
   (as in an on-disk store; a fact stated in two graphs is then one triple). Queries send no
   dataset parameter. Updates through leongraph keep it the union (``UNION_SYNC``).
-- ``engine``: the engine's default graph already is the union of all its graphs (Virtuoso).
-  Queries send no dataset parameter; nothing is written to the default graph.
+- ``graph`` (Virtuoso): the engine's default graph is the union of *every* graph, its own
+  system graphs included, and a triple held by two graphs comes twice. So the union is kept
+  in a graph of its own, ``UNION_GRAPH``, written by ``leongraph load`` and kept the union by
+  updates through leongraph as in ``stored``. Each query begins with Virtuoso's pragmas
+  ``define input:default-graph-uri <UNION_GRAPH>`` and ``define input:named-graph-exclude``
+  for that graph and Virtuoso's own graphs (``VIRTUOSO_OWN``), so ``GRAPH ?g`` sees the data's
+  named graphs only. An update begins with the first pragma: a triple written to the default
+  graph goes to ``UNION_GRAPH``.
+- ``engine`` (Virtuoso, data loaded elsewhere, no ``UNION_GRAPH``): the engine's union, with
+  its own graphs left out by ``define input:default-graph-exclude`` and
+  ``input:named-graph-exclude``; a triple held by two graphs comes twice, as on Oxigraph with
+  ``parameter``.
 - ``parameter``: the default graph is empty but named graphs hold data (loaded elsewhere into
   Oxigraph server): queries send Oxigraph's ``union-default-graph`` parameter. That union
   yields a triple once per graph holding it, as pyoxigraph does on a store built elsewhere.
@@ -34,6 +44,7 @@ import pyoxigraph as ox
 
 from leongraph.config import REMOTE_ENGINE
 from leongraph.engine.base import QueryResult, Store
+from leongraph.engine.http import Pool, Unreachable
 from leongraph.engine.oxigraph import _parse_error, ox_result
 from leongraph.engine.terms import Term
 from leongraph.errors import (
@@ -44,15 +55,30 @@ from leongraph.errors import (
     Forbidden,
     QuerySyntaxError,
 )
-from leongraph.vocab import prefixes_used
+from leongraph.vocab import UNION_GRAPH, prefixes_used
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+#: By query form: Virtuoso answers a CONSTRUCT in SPARQL JSON when both are acceptable.
+ACCEPT_RESULTS, ACCEPT_GRAPH = "application/sparql-results+json", "application/n-triples"
+_GRAPH_FORM = re.compile(r"^\s*(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 #: After an update, the default graph is made the union of the named graphs again (mode
 #: ``stored``): what a named graph gained is added; with a deletion, what no graph holds goes.
 UNION_ADD = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
 UNION_DROP = "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 _REMOVES = re.compile(r"\b(DELETE|CLEAR|DROP|MOVE)\b", re.IGNORECASE)
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: Virtuoso's own graphs, in every database it creates (its schemas, WebDAV, service
+#: description, the OWL and LDP vocabularies it loads): not part of leongraph's dataset.
+VIRTUOSO_OWN = re.compile(
+    r"^(http://www\.openlinksw\.com/.*|http://www\.w3\.org/ns/ldp#|"
+    r"http://www\.w3\.org/2002/07/owl#|https?://[^/]+/(DAV/|sparql))$"
+)
+_VIRTUOSO_SYNTAX = re.compile(r"SP030: SPARQL compiler, line (\d+): ([^\n]*)")
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Quads per INSERT DATA request of ``leongraph load`` (each also written to the union graph:
+#: twice the triples); Virtuoso refuses a request whose SQL exceeds 10,000 lines.
+BATCH = 20_000
+VIRTUOSO_BATCH = 200
 #: How long graph sizes are kept between two counts (seconds): pages and VoID read them.
 SIZES_TTL = 5.0
 #: Bytes of a bad answer quoted in the error.
@@ -91,8 +117,15 @@ class RemoteStore(Store):
         #: An async client is bound to its event loop: one per loop (a server runs one).
         self._loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
         self._loop_clients = weakref.WeakKeyDictionary()
+        #: Plain http: leongraph's own kept-alive connections (engine/http.py), one pool per loop.
+        self._loop_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Pool]
+        self._loop_pools = weakref.WeakKeyDictionary()
         self.mode = mode
         self.server = ""
+        #: Most quads ``leongraph load`` writes in one INSERT DATA request.
+        self.batch = BATCH
+        #: Virtuoso's own graphs found at start (``VIRTUOSO_OWN``), left out of the dataset.
+        self.hidden: list[str] = []
         self._sizes: tuple[float, dict[str, int]] | None = None
 
     # -- opening
@@ -106,16 +139,58 @@ class RemoteStore(Store):
         return store
 
     def probe(self) -> None:
-        response = self._send("GET", self.url, params={"query": "ASK { ?s ?p ?o }"})
+        accept = {"Accept": ACCEPT}
+        response = self._send("GET", self.url, params={"query": "ASK { ?s ?p ?o }"}, headers=accept)
         self.server = response.headers.get("server", "")
         answer = self._boolean(response, what="ASK { ?s ?p ?o }")
-        if "virtuoso" in self.server.lower():
-            self.mode = "engine"
+        if self.virtuoso:
+            graphs = {str(g) for (g,) in self.query(_GRAPHS).rows() if g is not None}
+            self.hidden = sorted(g for g in graphs if VIRTUOSO_OWN.match(g))
+            data = graphs - {*self.hidden, str(UNION_GRAPH)}
+            self.mode = "graph" if str(UNION_GRAPH) in graphs or not data else "engine"
+            self.batch = VIRTUOSO_BATCH
         elif answer:
             self.mode = "stored"
         else:
-            named = self._send("GET", self.url, params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"})
+            ask = {"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}
+            named = self._send("GET", self.url, params=ask, headers=accept)
             self.mode = "parameter" if self._boolean(named, what="ASK") else "stored"
+
+    @property
+    def virtuoso(self) -> bool:
+        return "virtuoso" in self.server.lower()
+
+    def pragmas(self, *, dataset: bool, update: bool = False, counting: bool = False) -> str:
+        """Virtuoso's ``define`` pragmas giving leongraph's dataset (see the module doc);
+        empty on other engines, in mode ``graph`` (dataset parameters instead) and for a query
+        naming its own dataset."""
+        if not self.virtuoso or dataset:
+            return ""
+        if update:
+            return (
+                f"define input:default-graph-uri <{UNION_GRAPH}> " if self.mode == "graph" else ""
+            )
+        hidden = [f"<{g}>" for g in self.hidden]
+        if self.mode == "graph":  # only for counting the named graphs (``graph_sizes``)
+            if not counting:
+                return ""
+            found = [f"define input:named-graph-exclude {g}" for g in [*hidden, f"<{UNION_GRAPH}>"]]
+        else:
+            found = [f"define input:default-graph-exclude {g}" for g in hidden]
+            found += [f"define input:named-graph-exclude {g}" for g in hidden]
+        return " ".join(found) + " " if found else ""
+
+    def dataset(self) -> list[tuple[str, str]]:
+        """Mode ``graph``: ``UNION_GRAPH`` as the default graph and the data's named graphs
+        (as last counted: at most ``SIZES_TTL`` seconds old) as the named graphs. Virtuoso
+        cannot leave the graph holding the default graph out of ``GRAPH ?g`` otherwise."""
+        if self.mode != "graph":
+            return []
+        named = sorted(self.graph_sizes()) or [str(UNION_GRAPH)]  # none: the empty union
+        return [("default-graph-uri", str(UNION_GRAPH))] + [("named-graph-uri", g) for g in named]
+
+    def _fresh(self) -> bool:
+        return self._sizes is not None and time.monotonic() - self._sizes[0] < SIZES_TTL
 
     def _boolean(self, response: httpx.Response, *, what: str) -> bool:
         kind = response.headers.get("content-type", "").split(";")[0].strip()
@@ -146,14 +221,26 @@ class RemoteStore(Store):
         uses, the dataset, and the engine's own timeout (Virtuoso, in milliseconds)."""
         used = prefixes_used(text)
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in used.items())
-        params = [("query", head + text)]
+        # on the first line: the user's lines keep their numbers in the engine's errors
+        own = bool(default_graphs or named_graphs)
+        params = [("query", self.pragmas(dataset=own) + head + text)]
         if default_graphs is None and self.mode == "parameter":
             params.append(("union-default-graph", ""))
+        if not own:
+            params += self.dataset()
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
-        if "virtuoso" in self.server.lower():
+        if self.virtuoso:
             params.append(("timeout", str(int(self.timeout * 1000))))
         return params
+
+    def accept(self, text: str, form: str | None = None) -> dict[str, str]:
+        """The Accept header of a query: the one format its form gives (the form as the plan
+        knows it, or else as a CONSTRUCT or DESCRIBE keyword starting a line shows it)."""
+        if form is None:
+            form = "CONSTRUCT" if _GRAPH_FORM.search(text) else "SELECT"
+        graph = form.upper() in ("CONSTRUCT", "DESCRIBE")
+        return {"Accept": ACCEPT_GRAPH if graph else ACCEPT_RESULTS}
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -169,21 +256,28 @@ class RemoteStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        form: str | None = None,
     ) -> httpx.Response:
         """The engine's answer to a query, without blocking the event loop; the caller bounds
         the wait (leaving cancels the request to the engine)."""
-        client = self._async_client
-        if client is None:
-            loop = asyncio.get_running_loop()
-            client = self._loop_clients.get(loop)
+        if self.mode == "graph" and not self._fresh():  # count the graphs off the event loop
+            await asyncio.to_thread(self.graph_sizes)
+        params = self.query_params(text, default_graphs, named_graphs)
+        headers = self.accept(text, form)
+        loop = asyncio.get_running_loop()
+        try:
+            if self._async_client is None and self.url.startswith("http://"):
+                pool = self._loop_pools.get(loop)
+                if pool is None:
+                    pool = self._loop_pools[loop] = Pool(self.url, self._async_limits.connect or 5)
+                return await pool.post_form(_pairs(params), headers)
+            client = self._async_client or self._loop_clients.get(loop)
             if client is None:
                 client = self._loop_clients[loop] = httpx.AsyncClient(timeout=self._async_limits)
-        params = self.query_params(text, default_graphs, named_graphs)
-        try:
-            return await client.post(self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+            return await client.post(self.url, data=_pairs(params), headers=headers)
         except httpx.TimeoutException as exc:
             raise self.timed_out(exc) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, Unreachable) as exc:
             raise self.unreachable(exc) from exc
 
     def unreachable(self, exc: BaseException) -> EngineUnavailable:
@@ -263,6 +357,10 @@ class RemoteStore(Store):
                 f"The SPARQL engine at {self.url} failed ({status}): {quote(response.content)}",
                 engine=self.url,
             )
+        virtuoso = _VIRTUOSO_SYNTAX.search(message)
+        if virtuoso is not None:  # Virtuoso names the line only
+            line = max(int(virtuoso.group(1)) - prefix_lines, 1)
+            return QuerySyntaxError(virtuoso.group(2)[:QUOTE], line=line)
         found = _parse_error(Exception(message))
         if found.line is not None:  # lines of the text as the user wrote it
             return QuerySyntaxError(
@@ -281,7 +379,7 @@ class RemoteStore(Store):
         prefixes: dict[str, str] | None = None,
     ) -> QueryResult:
         params = self.query_params(text, default_graphs, named_graphs)
-        response = self._send("POST", self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+        response = self._send("POST", self.url, data=_pairs(params), headers=self.accept(text))
         return self.result_of(response, prefix_lines=len(prefixes_used(text)))
 
     def graph_sizes(self) -> dict[str, int]:
@@ -289,7 +387,9 @@ class RemoteStore(Store):
         now = time.monotonic()
         if self._sizes is not None and now - self._sizes[0] < SIZES_TTL:
             return dict(self._sizes[1])
-        rows = self.query(_GRAPH_SIZES).rows()
+        params = [("query", self.pragmas(dataset=False, counting=True) + _GRAPH_SIZES)]
+        response = self._send("POST", self.url, data=_pairs(params), headers={"Accept": ACCEPT})
+        rows = self.result_of(response).rows()
         sizes = {str(g): int(str(n)) for g, n in rows if g is not None and n is not None}
         self._sizes = (now, sizes)
         return dict(sizes)
@@ -323,17 +423,35 @@ class RemoteStore(Store):
         """The update, then (mode ``stored``) the union made again, in one request (one
         transaction on engines that run a request as one)."""
         body = text
-        if self.mode == "stored":
-            body = text.rstrip().rstrip(";") + "\n;\n" + UNION_ADD
+        if self.mode in ("stored", "graph"):
+            add, drop = (UNION_ADD, UNION_DROP) if self.mode == "stored" else self._union_sync()
+            body = text.rstrip().rstrip(";") + "\n;\n" + add
             if _REMOVES.search(text):
-                body += " ;\n" + UNION_DROP
+                body += " ;\n" + drop
         self.post_update(body)
         self._sizes = None
 
+    def _union_sync(self) -> tuple[str, str]:
+        """``UNION_ADD`` and ``UNION_DROP`` for mode ``graph``: ``UNION_GRAPH`` made the union
+        of the data's named graphs again."""
+        union = f"<{UNION_GRAPH}>"
+        others = ", ".join([union, *(f"<{g}>" for g in self.hidden)])
+        add = (
+            f"INSERT {{ GRAPH {union} {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER (?g NOT IN ({others})) FILTER NOT EXISTS {{ GRAPH {union} {{ ?s ?p ?o }} }} }}"
+        )
+        drop = (
+            f"DELETE {{ GRAPH {union} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {union} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({others})) }} }}"
+        )
+        return add, drop
+
     def post_update(self, text: str) -> None:
-        """Send a SPARQL Update as it is (with the predeclared prefixes it uses)."""
+        """Send a SPARQL Update as it is (with the predeclared prefixes it uses; on Virtuoso,
+        the default graph as ``UNION_GRAPH``, see the module doc)."""
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes_used(text).items())
-        response = self._send("POST", self.update_url, data={"update": head + text})
+        body = self.pragmas(dataset=False, update=True) + head + text
+        response = self._send("POST", self.update_url, data={"update": body})
         if response.status_code >= 400:
             raise self._refused(response, len(prefixes_used(text)))
 

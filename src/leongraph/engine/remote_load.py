@@ -1,8 +1,10 @@
 """``leongraph load --store URL``: RDF files (and the bundled dataset) written into a remote
-SPARQL engine by SPARQL Update, ``INSERT DATA`` in batches of at most ``batch`` quads.
+SPARQL engine by SPARQL Update, ``INSERT DATA`` in batches of at most ``batch`` quads (default:
+the store's own).
 
 Each triple goes into its named graph and, when the engine's default graph holds the union
-(mode ``stored``, see remote.py), into the default graph as well. Writing a triple twice is
+(mode ``stored``, see remote.py), into the default graph as well (on Virtuoso, mode
+``graph``: into ``UNION_GRAPH``, the default graph of the update). Writing a triple twice is
 harmless (a graph is a set), so a load that stopped can be run again from the start, or from
 where it stopped with ``skip``. Blank nodes are scoped to one request: a blank node whose
 triples fall into two batches becomes two nodes (raise ``batch`` for such data)."""
@@ -21,10 +23,8 @@ from leongraph.engine.oxigraph import ox_rdf_format
 from leongraph.engine.remote import RemoteStore
 from leongraph.engine.terms import ox_quad
 from leongraph.errors import DataError, EngineError, LeongraphError
-from leongraph.vocab import GRAPH
+from leongraph.vocab import GRAPH, UNION_GRAPH
 
-#: Quads per INSERT DATA request (each also written to the default graph: twice the triples).
-BATCH = 20_000
 #: Called after each batch with the quads written so far.
 Progress = Callable[[int], None]
 
@@ -86,12 +86,13 @@ def load_remote(
     store: RemoteStore,
     quads: Iterable[ox.Quad],
     *,
-    batch: int = BATCH,
+    batch: int | None = None,
     skip: int = 0,
     progress: Progress | None = None,
 ) -> int:
     """Write ``quads`` into the engine (see the module doc); return how many were written.
     A failure raises EngineError saying how many were written and how to go on."""
+    batch = batch or store.batch
     it = iter(quads)
     if skip:
         for _ in itertools.islice(it, skip):
@@ -101,14 +102,15 @@ def load_remote(
     while chunk := list(itertools.islice(it, batch)):
         graphs.update(str(q.graph_name) for q in chunk if isinstance(q.graph_name, ox.NamedNode))
         try:
-            store.post_update(insert_data(chunk, with_union=store.mode == "stored"))
+            store.post_update(insert_data(chunk, with_union=store.mode in ("stored", "graph")))
         except LeongraphError as exc:
             names = " ".join(sorted(graphs)) or "(none)"
             raise EngineError(
                 f"The load stopped: {written} quads were written, the batch after them was "
                 f"not ({exc.message}). To resume, run the same command again with --skip "
                 f"{written}; to clean up instead, DROP GRAPH each of {names} (and, when the "
-                "engine's default graph holds the union, DROP DEFAULT).",
+                "engine's default graph holds the union, DROP DEFAULT; on Virtuoso, DROP GRAPH "
+                f"<{UNION_GRAPH}>).",
                 engine=store.url,
                 written=written,
             ) from exc

@@ -299,10 +299,20 @@ def _labels(store: Store, kind: str, namespace: str) -> dict[str, str]:
 
 
 def _superclasses(store: Store) -> dict[str, set[str]]:
-    rows = store.query("""SELECT ?c ?s WHERE { ?c rdfs:subClassOf+ ?s FILTER(isIRI(?s)) }""").rows()
-    out: dict[str, set[str]] = defaultdict(set)
+    """Each class's superclasses, the closure taken here: Virtuoso refuses ``subClassOf+``
+    with neither end bound ("transitive start not given")."""
+    rows = store.query("""SELECT ?c ?s WHERE { ?c rdfs:subClassOf ?s FILTER(isIRI(?s)) }""").rows()
+    direct: dict[str, set[str]] = defaultdict(set)
     for c, s in rows:
-        out[str(c)].add(str(s))
+        direct[str(c)].add(str(s))
+    out: dict[str, set[str]] = defaultdict(set)
+    for cls, parents in direct.items():
+        todo = list(parents)
+        while todo:
+            parent = todo.pop()
+            if parent not in out[cls]:
+                out[cls].add(parent)
+                todo.extend(direct.get(parent, set()))
     return out
 
 

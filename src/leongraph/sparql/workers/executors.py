@@ -67,7 +67,10 @@ class RemoteExecutor(Executor):
         try:
             with anyio.fail_after(self.timeout):
                 response = await self._store.fetch(
-                    plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
+                    plan.text,
+                    default_graphs=plan.default_graphs,
+                    named_graphs=plan.named_graphs,
+                    form=plan.form,
                 )
         except TimeoutError:
             raise errors.QueryTimeout(
