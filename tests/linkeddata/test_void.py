@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
+from leongraph.engine import RemoteStore
 from leongraph.vocab import BASE, WD
 
 VOID = "http://rdfs.org/ns/void#"
@@ -143,7 +144,8 @@ def test_one_set_of_counts_everywhere(client: TestClient, store, dataset: Datase
     export = client.get("/export/leon.nq").text.strip().splitlines()
     void_size = len(export) - found.quads
     assert void_size > 0
-    assert main(["export", "--format", "nq", "--engine", store.engine]) == 0
+    where = ["--store", store.url] if isinstance(store, RemoteStore) else ["--engine", store.engine]
+    assert main(["export", "--format", "nq", *where]) == 0
     assert (
         f"wrote {found.quads} quads of data + {void_size} of VoID (graph/void)"
         in capsys.readouterr().err

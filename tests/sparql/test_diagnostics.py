@@ -4,10 +4,13 @@ dump; the same text from the endpoint (both engines) and ``leongraph query``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
 from leongraph.cli.main import main
+from leongraph.edits.tokens import TokenFile
 from leongraph.sparql.diagnostics import explain
 from leongraph.web.app import create_app
 
@@ -168,11 +171,12 @@ def test_the_cli_says_it_too(capsys) -> None:
     )
 
 
-def test_an_update_error_is_explained(settings, store, derived) -> None:
-    app = create_app(
-        settings.replace(engine=store.engine, allow_updates=True), store, derived=derived
-    )
+def test_an_update_error_is_explained(settings, store, derived, tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.json"
+    auth = {"Authorization": f"Bearer {TokenFile(tokens).create('tester')}"}
+    changes = {"engine": store.engine, "allow_updates": True, "tokens_path": tokens}
+    app = create_app(settings.replace(**changes), store, derived=derived)
     with TestClient(app) as c:
-        r = c.post("/update", data={"update": "INSERT DATA { <urn:a> <urn:b> zz:x }"})
+        r = c.post("/update", data={"update": "INSERT DATA { <urn:a> <urn:b> zz:x }"}, headers=auth)
     assert r.status_code == 400, r.text
     assert r.json()["error"]["message"].startswith("Undeclared prefix 'zz:' at line 1, column 31")

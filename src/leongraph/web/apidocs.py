@@ -37,19 +37,27 @@ def _asset(name: str) -> bytes:
     return importlib.resources.files("fastapi_offline").joinpath("static", name).read_bytes()
 
 
-def route(router: APIRouter, path: str, methods: Sequence[str], **options: Any) -> Callable[[E], E]:
+def route(
+    router: APIRouter,
+    path: str,
+    methods: Sequence[str],
+    *,
+    documented: Sequence[str] = DOCUMENTED_METHODS,
+    **options: Any,
+) -> Callable[[E], E]:
     """Register the decorated function at ``path`` for ``methods`` as one route per documented
-    method (GET, POST), so that each operation has its own ID (FastAPI gives a route that answers
-    several methods one ID for all of them), and one undocumented route for the others."""
+    method (GET, POST unless ``documented`` says otherwise), so that each operation has its own
+    ID (FastAPI gives a route that answers several methods one ID for all of them), and one
+    undocumented route for the others."""
 
     def register(endpoint: E) -> E:
         include = options.pop("include_in_schema", True)
         for method in methods:
-            if method in DOCUMENTED_METHODS:
+            if method in documented:
                 router.api_route(path, methods=[method], include_in_schema=include, **options)(
                     endpoint
                 )
-        hidden = [m for m in methods if m not in DOCUMENTED_METHODS]
+        hidden = [m for m in methods if m not in documented]
         if hidden:
             router.api_route(path, methods=hidden, include_in_schema=False, **options)(endpoint)
         return endpoint

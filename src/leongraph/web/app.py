@@ -133,7 +133,12 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         settings,
         store,
         executor,
-        QueryPipeline(settings, executor, store.fingerprint),
+        # No answer cache in front of a remote engine: its data may change behind leongraph.
+        QueryPipeline(
+            settings.replace(answer_cache_mb=0) if isinstance(store, RemoteStore) else settings,
+            executor,
+            store.fingerprint,
+        ),
         derived or Derived(settings, store),
         editor=editor,
         gate=Gate(settings) if settings.edits else None,

@@ -28,14 +28,17 @@ from leongraph.errors import (
     MethodNotAllowed,
     PayloadTooLarge,
     PreconditionFailed,
+    QuerySyntaxError,
     UnknownResource,
     UnsupportedMediaType,
 )
 from leongraph.formats import HTML, NTRIPLES, TURTLE, RdfFormat
 from leongraph.negotiation import negotiate
+from leongraph.sparql.diagnostics import explain
 from leongraph.sparql.protocol import SparqlRequest
 from leongraph.sparql.safety import check_update
 from leongraph.vocab import EDITS, PREFIXES, RES
+from leongraph.web.apidocs import route
 from leongraph.web.state import AppState, app_state
 
 router = APIRouter()
@@ -123,7 +126,11 @@ async def sparql_update(request: Request, state: AppState, req: SparqlRequest) -
     editor = state.editor
     assert editor is not None
     text = req.update
-    return outcome_response(await run_edit(state, lambda: editor.update(text, token, summary)))
+    try:
+        outcome = await run_edit(state, lambda: editor.update(text, token, summary))
+    except QuerySyntaxError as exc:  # said in terms of the update, as for a query
+        raise explain(text, exc.line, exc.column, exc.message) from exc
+    return outcome_response(outcome)
 
 
 # --- Graph Store HTTP Protocol ---------------------------------------------------------------
@@ -192,7 +199,13 @@ async def _body_triples(request: Request, state: AppState) -> str:
     return g.serialize(format="nt11")
 
 
-@router.api_route("/graph-store", methods=GRAPH_STORE_METHODS, summary="Graph Store Protocol")
+@route(
+    router,
+    "/graph-store",
+    GRAPH_STORE_METHODS,
+    documented=("GET", "PUT", "POST", "DELETE"),
+    summary="Graph Store Protocol",
+)
 async def graph_store(request: Request) -> Response:
     state = app_state(request)
     method = request.method
