@@ -55,7 +55,7 @@ test: $(STAMP) lint browser virtuoso
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# A c=64 query mix for 60 s while the requests of the issue-17 table are sent: fails on any 500
+# A c=64 query mix for 60 s while abusive requests (README, "Limits") are sent: fails on any 500
 # or a /healthz wait over 1 s. `make soak SOAK_ARGS="--duration 10"` for a short one.
 soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)

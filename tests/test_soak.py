@@ -1,5 +1,5 @@
 """The soak script (`make soak`, benchmarks/soak.py) runs end to end for a few seconds: a real
-`leongraph serve`, the query mix, every abusive request of issue 17 and a kill of the zygote;
+`leongraph serve`, the query mix, every abusive request of README "Limits" and a kill of the zygote;
 no 500, /healthz never waited over a second, and each abusive request got its clean answer."""
 
 from __future__ import annotations

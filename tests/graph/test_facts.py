@@ -173,7 +173,7 @@ def test_a_fact_absent_from_the_source_is_absent(store: Store) -> None:
         "?e a leon:PlotEvent ; leon:killed ?v",
         "?v leon:killedBy ?e . ?e a leon:PlotEvent",
         "?v wdt:P157 ?e . ?e a leon:PlotEvent",
-        # the modelling stretches of issue 15: none of these is a name, a habit or a trait
+        # modelling that once stretched the text: none of these is a name, a habit or a trait
         'res:leon leon:nickname "cleaner"@en',
         'res:leon schema:alternateName "cleaner"@en',
         "res:mathilda leon:habit ?h",

@@ -40,7 +40,7 @@ def test_the_rule_has_facts_to_check(asserted: Dataset) -> None:
 @pytest.mark.parametrize(
     ("fact", "sentence"),
     [
-        # the error issue 15 found: sentence 36 mentions only the pin, not the grenades
+        # a citation once wrong: sentence 36 mentions only the pin, not the grenades
         (("event-33", LEON.involves, "grenades"), 36),
         # the killer cited to a sentence that names neither of them
         (("leon", LEON.killed, "stansfield"), 40),

@@ -1,4 +1,4 @@
-"""Nothing one client sends freezes the server or outlives the timeout (issue 17): abusive
+"""Nothing one client sends freezes the server or outlives the timeout: abusive
 requests get a clean 4xx or 503 in bounded time, and /healthz keeps answering meanwhile.
 Bounds are generous on purpose: they separate seconds from minutes, not fast from slow."""
 

@@ -1,5 +1,5 @@
-"""The HTTP limits of `leongraph serve` hold against a real server process (issue 17, rows
-8-10): oversized headers get 431 at once, idle connections are closed, past the concurrency
+"""The HTTP limits of `leongraph serve` hold against a real server process :
+oversized headers get 431 at once, idle connections are closed, past the concurrency
 limit the answer is a clean 503 with Retry-After, and SIGTERM ends the process in time."""
 
 from __future__ import annotations
