@@ -1,4 +1,4 @@
-"""The HTTP limits of `leongraph serve` hold against a real server process :
+"""The HTTP limits of `leongraph serve` hold against a real server process:
 oversized headers get 431 at once, idle connections are closed, past the concurrency
 limit the answer is a clean 503 with Retry-After, and SIGTERM ends the process in time."""
 
