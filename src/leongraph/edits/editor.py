@@ -1,7 +1,9 @@
 """One edit from end to end, under the app's update lock: the change an update would make
-(engine/editing.py, by diffing), the checks (size, blank nodes, the graphs the token's role may
-write, the SHACL shapes), then the change and its history record committed as one transaction
-and flushed to disk. A refused edit writes nothing.
+(engine/editing.py, by diffing) with the aligned view of each graph it edits following it
+(graph/alignment.py ``follow``: derived triples in the graph of their fact), the checks
+(size, blank nodes, the graphs the token's role may write, the SHACL shapes), then the change
+and its history record committed as one transaction and flushed to disk. A refused edit
+writes nothing.
 
 SHACL validation (``settings.validate_edits``) checks only the nodes an edit touches: the
 subjects and objects of its changed triples and the subjects that point at them, before and

@@ -15,7 +15,8 @@ export function token() {
 
 /** True when the text is a SPARQL update: its first operation word is an update's. */
 export function isUpdate(text) {
-  const stripped = text.replace(/<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, " ");
+  // Leave out IRIs, strings, comments, variables and prefixed names: only keywords remain.
+  const stripped = text.replace(/<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*|[?$][\w]+|[\w.-]*:[\w.:%-]*/g, " ");
   for (const word of stripped.match(/[A-Za-z]+/g) || []) {
     const upper = word.toUpperCase();
     if (UPDATE_WORDS.has(upper)) return true;
