@@ -41,10 +41,37 @@ def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
     return build_dataset(root, materialize=False), build_dataset(root)
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print, sentence by sentence, how many facts cite it; exit 1 if one states none."""
-    from leongraph.graph.provenance import UNCOVERED, coverage, format_coverage, uncovered
+def _store_dataset(path: Path) -> tuple[Dataset, dict[int, str]]:
+    """The named graphs of an on-disk store (the history left out), and each edit's summary."""
+    from leongraph.edits import history
+    from leongraph.engine import OxigraphStore
+    from leongraph.vocab import HISTORY_GRAPH
 
+    store = OxigraphStore.open_read_only(path)
+    ds = Dataset()
+    for s, p, o, g in store.quads():
+        if g is not None and str(g) != str(HISTORY_GRAPH):
+            ds.graph(g).add((s, p, o))  # type: ignore[arg-type]
+    summaries = {e.number: f"{e.summary} ({e.agent})" for e in history.read(store)}
+    return ds, summaries
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print, sentence by sentence, how many facts cite it, then each edit graph's facts;
+    exit 1 if a sentence states none."""
+    from leongraph.graph.provenance import (
+        UNCOVERED,
+        coverage,
+        edit_coverage,
+        format_coverage,
+        uncovered,
+    )
+
+    if getattr(args, "store", None):  # a store holds the data with its aligned view
+        served, summaries = _store_dataset(Path(args.store))
+        rows = coverage(served)
+        print(format_coverage(rows, edits=edit_coverage(served, summaries)))
+        return 1 if [n for n in uncovered(rows) if n not in UNCOVERED] else 0
     asserted, aligned = _datasets(args)
     if getattr(args, "facts", False):  # the sentences with their facts, for review
         from leongraph.graph.review import review_lines
@@ -98,4 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
         if name == "coverage":
             p.add_argument("--facts", action="store_true", help="each sentence and its facts")
+            p.add_argument(
+                "--store", default=None, help="count an on-disk store's graphs, edits included"
+            )
             p.add_argument("--sentence", type=int, action="append", help="only sentence N")

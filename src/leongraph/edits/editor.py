@@ -1,7 +1,9 @@
 """One edit from end to end, under the app's update lock: the change an update would make
-(engine/editing.py, by diffing), the checks (size, blank nodes, the graphs the token's role may
-write, the SHACL shapes), then the change and its history record committed as one transaction
-and flushed to disk. A refused edit writes nothing.
+(engine/editing.py, by diffing) with the aligned view of each graph it edits following it
+(graph/alignment.py ``follow``: derived triples in the graph of their fact), the checks
+(size, blank nodes, the graphs the token's role may write, the SHACL shapes), then the change
+and its history record committed as one transaction and flushed to disk. A refused edit
+writes nothing.
 
 SHACL validation (``settings.validate_edits``) checks only the nodes an edit touches: the
 subjects and objects of its changed triples and the subjects that point at them, before and
@@ -17,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+from rdflib.term import Node
 
 from leongraph.config import Settings
 from leongraph.edits import history
@@ -32,8 +36,9 @@ from leongraph.errors import (
     ShapeViolation,
     UnknownResource,
 )
+from leongraph.graph.alignment import Axioms, follow
 from leongraph.graph.validation import Violation, load_shapes, validate
-from leongraph.vocab import HISTORY_GRAPH, ONTOLOGY_GRAPH, RDF, SENT, SOURCE_GRAPH
+from leongraph.vocab import HISTORY_GRAPH, ONTOLOGY_GRAPH, RDF, SENT, SOURCE_GRAPH, WD
 
 #: Graphs only an ``admin`` token may write: the ontology, the synopsis and its sentences.
 PROTECTED = (str(ONTOLOGY_GRAPH), str(SOURCE_GRAPH))
@@ -66,6 +71,8 @@ class Editor:
         self._shapes: Graph | None = None
         self._merged: Graph | None = None
         self._holders: Counter[tuple[object, ...]] = Counter()
+        self._axioms: Axioms | None = None
+        self._same_as: dict[Node, URIRef] | None = None
 
     def find(self, number: int) -> Edit:
         for e in self.edits:
@@ -77,7 +84,48 @@ class Editor:
         """Apply a SPARQL update as one edit."""
         own = str(edit_iri(self.next))
         change = trial(self.store, text, own_graph=own, hidden=[str(HISTORY_GRAPH)])
-        return self.apply(change, token, summary)
+        return self.apply(self.aligned(change), token, summary)
+
+    def aligned(self, change: Change) -> Change:
+        """The change with the aligned view of each graph it edits following it (derived
+        triples in the graph of their fact, as at load: graph/alignment.py ``follow``). The
+        ontology's axioms and the owl:sameAs links are read from the store; a change of the
+        ontology graph itself is not aligned (its axioms apply from the next load)."""
+        if not change.added and not change.removed:
+            return change
+        if self._axioms is None:
+            onto = Graph()
+            for s, p, o, _ in self.store.quads(str(ONTOLOGY_GRAPH)):
+                onto.add((s, p, o))
+            self._axioms = Axioms.from_ontology(onto)
+        if self._same_as is None:
+            self._same_as = {
+                s: o
+                for s, p, o, _ in self.store.quads()
+                if p == OWL.sameAs and isinstance(o, URIRef) and o.startswith(WD)
+            }
+        same_as = dict(self._same_as)
+        same_as.update(
+            {
+                s: o
+                for s, p, o, _ in change.added
+                if p == OWL.sameAs and isinstance(o, URIRef) and o.startswith(WD)
+            }
+        )
+        added, removed = set(change.added), set(change.removed)
+        for g in change.graphs() - {str(ONTOLOGY_GRAPH), str(HISTORY_GRAPH)}:
+            name = URIRef(g)
+            before = {(s, p, o) for s, p, o, _ in self.store.quads(g)}
+            plus, minus = follow(
+                before,
+                {q[:3] for q in change.added if q[3] == name},
+                {q[:3] for q in change.removed if q[3] == name},
+                self._axioms,
+                same_as,
+            )
+            added = {q for q in added if q[3] != name} | {(*t, name) for t in plus}
+            removed = {q for q in removed if q[3] != name} | {(*t, name) for t in minus}
+        return Change(frozenset(added), frozenset(removed))
 
     def revert(self, number: int, token: Token, summary: str) -> Outcome:
         """Apply the inverse of edit ``number`` as a new edit; 409 if a later edit changed
@@ -144,6 +192,8 @@ class Editor:
             raise
         self.edits.append(edit)
         self.next += 1
+        if any(q[1] == OWL.sameAs for q in change.added | change.removed):
+            self._same_as = None  # read again by the next edit
         set_version(self.store, edit.iri)
         record_meta(self.store)
         return Outcome(edit, text, len(change.added), len(change.removed))

@@ -111,7 +111,7 @@ class OxigraphStore(Store):
             raise DataError("no such store directory", path=str(path))
         try:
             opened = cls(ox.Store.read_only(str(path)))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: being written by another process
             raise DataError(f"not an Oxigraph store: {exc}", path=str(path)) from exc
         meta = Path(path) / META_FILE
         if meta.is_file():  # recorded by `leongraph load`: no scan of the store at start-up

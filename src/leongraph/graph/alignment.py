@@ -155,7 +155,7 @@ def _wd(term: Node, same_as: dict[Node, URIRef]) -> Node:
     return same_as.get(term, term)
 
 
-def derive(graph: Graph, ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]:
+def derive(graph: Iterable[Triple], ax: Axioms, same_as: dict[Node, URIRef]) -> set[Triple]:
     """Every triple alignment adds to one named graph (it may repeat existing ones)."""
     closed = _leon_closure(set(graph), ax)
     out = set(closed)
@@ -305,3 +305,42 @@ def materialize(ds: Dataset) -> int:
             graph.add(t)
         added += len(graph) - before
     return added
+
+
+def follow(
+    before: set[Triple],
+    added: set[Triple],
+    removed: set[Triple],
+    ax: Axioms,
+    same_as: dict[Node, URIRef],
+) -> tuple[set[Triple], set[Triple]]:
+    """What an edit of one aligned named graph (``before`` less ``removed`` plus ``added``)
+    changes once the graph's aligned view follows it: the triples to add and to remove.
+
+    The added facts' aligned triples join the graph, as at load. When facts are removed, the
+    triples they yield on their own (inverses, super-properties, public terms, Wikidata
+    claims) go with them; so does every other triple about a node they touch that the rest of
+    the graph yielded before without it and what it yields itself (an inverse pair does not
+    make both derived), a Wikidata statement included, and no longer yields. A triple both
+    stated and derivable from other facts counts as derived; a derived triple cannot be removed
+    while its fact stays. Costs one alignment of the graph per such triple: fine for the
+    graphs of a sentence or an edit."""
+    if not removed:
+        final = derive(before | added, ax, same_as)
+    else:
+        after = (before - removed) | added
+        back = {v: k for k, v in same_as.items()}
+        nodes = {t for r in removed for t in (r[0], r[2]) if isinstance(t, URIRef)}
+        nodes |= {same_as[n] for n in nodes if n in same_as}
+        prefixes = tuple(f"{n}-" for n in nodes)
+        stale = (derive(removed, ax, same_as) - removed) - added
+        for t in after - added - stale:
+            if not (t[0] in nodes or t[0] in back or str(t[0]).startswith(prefixes)):
+                continue
+            if t in derive(before - derive({t}, ax, same_as), ax, same_as):
+                stale.add(t)
+        final = derive(after - stale, ax, same_as)
+    # What aligning an already aligned graph adds again (schema:name of statement labels) is
+    # not part of the view written at load: leave it out.
+    again = derive(before, ax, same_as) - before
+    return final - before - again, before - final

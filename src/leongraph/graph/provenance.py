@@ -1,8 +1,10 @@
 """Provenance and statistics of the bundled graph: how many facts cite each source sentence, and
 what the graph holds (triples, entities per class, links to Wikidata).
 
-A fact is a triple in the named graph of a sentence (``sent:N``). Counts are taken on the data
-as written (``asserted``) and after alignment added the public-vocabulary view (``total``).
+The provenance rule: every fact cites a sentence of the synopsis, or an edit. A fact is a
+triple in the named graph of a sentence (``sent:N``) or of an edit (``edit/N``, the graph an
+edit writes the triples it adds to the default graph into). Counts are taken on the data as
+written (``asserted``) and after alignment added the public-vocabulary view (``total``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Dataset, URIRef
 from rdflib.namespace import OWL
 
-from leongraph.vocab import LEON, SENT, WD
+from leongraph.vocab import EDIT, LEON, SENT, WD
 
 #: Sentences deliberately left without facts, with the reason. Every other sentence must state
 #: at least one fact (tests/test_provenance.py enforces both directions). All 45 sentences of the
@@ -29,6 +31,15 @@ class SentenceCoverage:
     text: str
     asserted: int
     total: int
+
+
+@dataclass(frozen=True)
+class EditCoverage:
+    """The facts citing one edit: the triples of its graph (with their aligned view)."""
+
+    n: int
+    facts: int
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,20 @@ def sentence_number(graph: object) -> int | None:
         return None
     tail = text[len(str(SENT)) :]
     return int(tail) if tail.isdigit() else None
+
+
+def edit_number(graph: object) -> int | None:
+    """N for the IRI ``edit/N``, else None."""
+    text = str(graph)
+    tail = text[len(str(EDIT)) :] if text.startswith(str(EDIT)) else ""
+    return int(tail) if tail.isdigit() else None
+
+
+def edit_coverage(ds: Dataset, summaries: dict[int, str] | None = None) -> list[EditCoverage]:
+    """One row per edit graph holding facts, in edit order."""
+    sizes = {n: len(g) for g in ds.graphs() if (n := edit_number(g.identifier)) is not None}
+    summaries = summaries or {}
+    return [EditCoverage(n, sizes[n], summaries.get(n, "")) for n in sorted(sizes) if sizes[n]]
 
 
 def _sentence_graph_sizes(ds: Dataset) -> dict[int, int]:
@@ -125,8 +150,10 @@ def stats(asserted: Dataset, aligned: Dataset) -> Stats:
     )
 
 
-def format_coverage(rows: list[SentenceCoverage], width: int = 72) -> str:
-    """The coverage table as text, one sentence per line."""
+def format_coverage(
+    rows: list[SentenceCoverage], width: int = 72, edits: list[EditCoverage] | None = None
+) -> str:
+    """The coverage table as text, one sentence per line, then one line per edit graph."""
     lines = [f"{'sentence':>8}  {'facts':>5}  {'total':>5}  text"]
     for r in rows:
         text = r.text if len(r.text) <= width else r.text[: width - 1] + "…"
@@ -137,6 +164,13 @@ def format_coverage(rows: list[SentenceCoverage], width: int = 72) -> str:
         f"{covered} of {len(rows)} sentences cite {sum(r.asserted for r in rows)} facts "
         f"({sum(r.total for r in rows)} with the aligned view)"
     )
+    if edits:
+        lines.append(f"{'edit':>8}  {'facts':>5}  summary")
+        for e in edits:
+            text = e.summary if len(e.summary) <= width else e.summary[: width - 1] + "…"
+            lines.append(f"{e.n:>8}  {e.facts:>5}  {text}")
+        noun = "graph holds" if len(edits) == 1 else "graphs hold"
+        lines.append(f"{len(edits)} edit {noun} {sum(e.facts for e in edits)} facts")
     return "\n".join(lines)
 
 

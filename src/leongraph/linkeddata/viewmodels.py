@@ -14,7 +14,7 @@ from leongraph.formats import RdfFormat
 from leongraph.linkeddata.describe import Description, Statement, curie, graph_order
 from leongraph.linkeddata.highlight import Segment, highlight
 from leongraph.linkeddata.urls import local_path
-from leongraph.vocab import OWL_SAME_AS, RDFS_COMMENT, SENT, WD, XSD
+from leongraph.vocab import EDIT, OWL_SAME_AS, RDFS_COMMENT, SENT, WD, XSD
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,15 @@ class Linker:
         return out
 
     def graphs(self, st: Statement) -> tuple[Value, ...]:
-        """Named graphs holding a statement that are not sentences (data files)."""
-        return tuple(self.value(g) for g in st.graphs if g not in st.sentences)
+        """Named graphs holding a statement that are not sentences (data files, and the edits
+        that added it, linked to their page in the history)."""
+        return tuple(self.graph(g) for g in st.graphs if g not in st.sentences)
+
+    def graph(self, g: URIRef) -> Value:
+        tail = str(g)[len(str(EDIT)) :] if str(g).startswith(str(EDIT)) else ""
+        if tail.isdigit():
+            return Value(f"edit {tail}", href=f"{self.root_path}/history/{tail}", iri=str(g))
+        return self.value(g)
 
 
 def rows(linker: Linker, statements: Iterable[Statement], *, incoming: bool = False) -> list[Row]:

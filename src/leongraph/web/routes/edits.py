@@ -25,7 +25,6 @@ from leongraph.errors import (
     EvaluationError,
     Forbidden,
     LeongraphError,
-    MethodNotAllowed,
     PayloadTooLarge,
     PreconditionFailed,
     QuerySyntaxError,
@@ -214,26 +213,24 @@ async def graph_store(request: Request) -> Response:
     graph = _target(request)
     if method in ("GET", "HEAD"):
         return _graph_get(request, state, graph)
-    if graph is None and method in ("PUT", "DELETE"):
-        raise MethodNotAllowed(
-            "The default graph is the union of every graph: POST to it, or name a graph.",
-            allow=["GET", "HEAD", "POST", "OPTIONS"],
-        )
     token = authorised(request, state)
     summary = summary_of(request)
     editor = state.editor
     assert editor is not None
     existed = graph is None or next(iter(state.store.quads(graph)), None) is not None
+    # The default graph is the union of every graph: clearing it takes each triple out of
+    # every graph holding it (the synopsis's and the ontology's too: an admin token only).
+    drop = f"DROP SILENT GRAPH <{graph}>" if graph else "CLEAR DEFAULT"
     if method == "DELETE":
         if not existed:
             raise UnknownResource(f"No graph <{graph}> in the store.")
-        text = f"DROP GRAPH <{graph}>"
+        text = drop
     else:
         triples = await _body_triples(request, state)
         into = f"GRAPH <{graph}> {{ {triples} }}" if graph else triples
         text = f"INSERT DATA {{ {into} }}"
         if method == "PUT":
-            text = f"DROP SILENT GRAPH <{graph}> ;\n{text}"
+            text = f"{drop} ;\n{text}"
 
     def work() -> Outcome:
         _check_if_match(request, state, graph)  # under the lock: no write slips in between

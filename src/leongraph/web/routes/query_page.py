@@ -54,6 +54,7 @@ def page_config(settings: Settings, engine: str, root: str) -> dict[str, object]
         "timeout": settings.timeout,
         "max_rows": settings.max_rows,
         "max_query_length": settings.max_query_length,
+        "edits": settings.edits,  # the sign-in box for an edit token, and updates
         "results_formats": [_format_entry(f) for f in formats.ResultsFormat.all()],
         "graph_formats": [_format_entry(f) for f in formats.RdfFormat.all()],
         "prefixes": PREFIXES,

@@ -8,6 +8,7 @@ import { highlight, queryForm } from "./highlight.js";
 import { ago, loadHistory, remember, summary } from "./history.js";
 import { fetchLabels, parseNTriples, writeTurtle } from "./rdf.js";
 import { el, formatCount, renderAsk, renderDownloads, renderTable } from "./results.js";
+import { isUpdate, postUpdate, renderSignIn, renderUpdate } from "./signin.js";
 import { VIEWS } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -92,6 +93,13 @@ async function run() {
   const ticker = setInterval(() => setStatus(`Running… ${seconds(performance.now() - started)}`), 200);
   setStatus("Running…");
   try {
+    if (isUpdate(query)) {
+      const done = await postUpdate(config, query, controller.signal);
+      clearInterval(ticker);
+      setStatus(`${done.message} in ${seconds(performance.now() - started)}.`);
+      renderUpdate($("results"), done, ROOT);
+      return;
+    }
     const response = await postQuery(config, query, accept, controller.signal);
     const type = response.headers.get("content-type") || "";
     const body = type.includes("json") ? await response.json() : await response.text();
@@ -271,6 +279,7 @@ async function main() {
   config = await getJson("/api/config");
   $("limits").textContent = `Timeout ${config.timeout} s · at most ${formatCount(config.max_rows)} rows · ${config.engine}`;
   renderPrefixes();
+  if (config.edits) renderSignIn($("signin-box"));
   wireTabs();
   const shared = new URL(location.href).searchParams.get("query");
   editor.value = shared ?? DEFAULT_QUERY;
