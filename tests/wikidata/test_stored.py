@@ -11,9 +11,10 @@ from leongraph.cli.main import main
 from leongraph.config import Settings
 from leongraph.engine import OxigraphStore
 from leongraph.engine.editing import open_read_write, set_version
+from leongraph.vocab import LEON
 from leongraph.web import state
 from leongraph.web.state import Derived
-from leongraph.wikidata.matching import Index, build_index
+from leongraph.wikidata.matching import Index, build_index, fold, similarity
 from leongraph.wikidata.stored import INDEX_FILE, open_index
 
 
@@ -60,3 +61,36 @@ def test_an_unreadable_index_is_built_anew(tmp_path: Path, db: Path) -> None:
     (tmp_path / INDEX_FILE).write_bytes(b"not a pickle")
     assert open_index(tmp_path, OxigraphStore.open_read_only(db)) is None
     assert open_index(None, OxigraphStore.open_read_only(db)) is None
+
+
+QUERIES = ["Leon", "Mathilda", "Stansfield", "norman stansfeld", "the professional", "zzz", "a"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_bounds_bound_every_name(query: str, db: Path) -> None:
+    index = open_index(db, OxigraphStore.open_read_only(db))
+    assert index is not None
+    q = fold(query)
+    bounds = index._bounds(q, 0.01)
+    for position, entity in enumerate(index.entities.values()):
+        best = max((similarity(q, name) for name, _ in entity.names), default=0.0)
+        if best >= 0.01:
+            assert bounds[position] >= best - 1e-9, (query, entity.id)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("limit", [1, 3, 50])
+def test_scoring_in_bound_order_finds_what_a_full_scan_finds(
+    query: str, limit: int, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = open_index(db, OxigraphStore.open_read_only(db))
+    assert index is not None
+    person = str(LEON.Person)
+    for kwargs in ({}, {"types": [person]}, {"properties": [(str(LEON.nickname), ["x"])]}):
+        fast = index.candidates(query, limit=limit, **kwargs)  # type: ignore[arg-type]
+        with monkeypatch.context() as m:
+            m.setattr(Index, "_bounds", lambda *_: None)
+            full = index.candidates(query, limit=limit, **kwargs)  # type: ignore[arg-type]
+        assert [(c.entity.id, c.score, c.exact) for c in fast] == [
+            (c.entity.id, c.score, c.exact) for c in full
+        ]

@@ -29,6 +29,7 @@ def store_index(directory: Path) -> Index:
     """Build the index of the on-disk store at ``directory`` and write it there."""
     store = OxigraphStore.open_read_only(directory)
     index = build_index(store)
+    index.__dict__["_shapes"] = index._shapes  # what matching reads first, ready at once
     tmp = directory / (INDEX_FILE + ".tmp")
     with tmp.open("wb") as f:
         _Pickler(f).dump((VERSION, store.fingerprint(), _shared(index)))
@@ -43,7 +44,7 @@ def open_index(directory: Path | None, store: Store) -> Index | None:
     if path is None or not path.is_file():
         return None
     # A million objects, none in a cycle: collecting while reading them takes three times as
-    # long as reading; once read, they are frozen, out of every later collection (tails).
+    # long as reading.
     gc.disable()
     try:
         with path.open("rb") as f:
@@ -52,7 +53,6 @@ def open_index(directory: Path | None, store: Store) -> Index | None:
         return None  # unreadable or of another release: built anew
     finally:
         gc.enable()
-    gc.freeze()
     if version != VERSION or not isinstance(index, Index) or fingerprint != store.fingerprint():
         return None
     return index
