@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,35 @@ def test_serving_an_on_disk_store_indexes_names_on_first_use(tmp_path: Path) -> 
         assert r.status_code == 200
         assert "Mathilda" in r.text
         assert "reconciliation_index" in app.leongraph.derived.__dict__  # type: ignore[attr-defined]
+
+
+def test_quads_go_to_the_bulk_loader_in_bounded_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader's memory grows with the quads of one call: no call gets more than BATCH."""
+    from leongraph.engine import persistence
+
+    (tmp_path / "x.nt").write_bytes(
+        b"".join(b"<http://e/s%d> <http://e/p> <http://e/o%d> .\n" % (i, i) for i in range(2500))
+    )
+    monkeypatch.setattr(persistence, "_batches", functools.partial(persistence._batches, size=1000))
+    calls: list[int] = []
+    real_store = persistence.ox.Store
+
+    class Counting:
+        def __init__(self, path: str) -> None:
+            self._store = real_store(path)
+
+        def bulk_extend(self, quads: Iterable[object]) -> None:
+            batch = list(quads)
+            calls.append(len(batch))
+            self._store.bulk_extend(batch)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._store, name)
+
+    monkeypatch.setattr(persistence.ox, "Store", Counting)
+    assert load_files(tmp_path / "db", [tmp_path / "x.nt"]) == 2500
+    assert calls == [1000] * 5  # 2500 triples, each in its graph and in the union
+    monkeypatch.undo()
+    assert len(OxigraphStore.open_read_only(tmp_path / "db")) == 2500

@@ -91,6 +91,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     if is_url(args.store):
         return _load_remote(args, files, dataset, start)
     count = load_files(Path(args.store), files, dataset=dataset)
+    from leongraph.wikidata.stored import store_index
+
+    store_index(Path(args.store))  # the reconciliation index opens with the store
     print(
         f"leongraph: {count} quads in {args.store} ({time.perf_counter() - start:.1f} s)",
         file=sys.stderr,

@@ -26,6 +26,7 @@ from leongraph.linkeddata.void import Counts, counts
 from leongraph.sparql.pipeline import QueryPipeline
 from leongraph.sparql.workers import Executor
 from leongraph.wikidata.matching import Index, build_index
+from leongraph.wikidata.stored import open_index
 
 #: Seconds between two checks that a remote engine's data is still what was derived from.
 REFRESH = 5.0
@@ -51,7 +52,12 @@ class Derived:
     @functools.cached_property
     def reconciliation_index(self) -> Index:
         with self._lock:
-            return self.__dict__.get("reconciliation_index") or build_index(self.store)
+            # An on-disk store opens with the index `leongraph load` wrote, if still current.
+            return (
+                self.__dict__.get("reconciliation_index")
+                or open_index(self.settings.store_path, self.store)
+                or build_index(self.store)
+            )
 
     @functools.cached_property
     def counts(self) -> Counts:
