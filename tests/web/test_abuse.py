@@ -10,6 +10,8 @@ import os
 import random
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,10 +60,40 @@ def oxigraph(dataset: Dataset) -> Store:
 
 
 @contextmanager
-def serving(store: Store, **overrides: object) -> Iterator[str]:
-    """A real uvicorn server for ``store`` in a thread; yields its base URL."""
-    with serving_app(store, **overrides) as (url, _):
+def serving(**overrides: object) -> Iterator[str]:
+    """A real ``leongraph serve`` process on the bundled graph (Oxigraph); yields its base URL.
+    A process of its own, as in production: the test's own threads (the probe, the abusive
+    client) must not share the server's interpreter lock, or they measure themselves."""
+    port = free_port()
+    settings = {"timeout": 3.0, "workers": 2, **overrides}
+    env = {**os.environ, **{f"LEONGRAPH_{k.upper()}": str(v) for k, v in settings.items()}}
+    command = [sys.executable, "-m", "leongraph", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "leongraph serve exited"
+            assert time.monotonic() < deadline, "leongraph serve did not start"
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
         yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
 
 
 @contextmanager
@@ -138,7 +170,7 @@ def test_a_hundred_label_services_are_rewritten_in_one_lexing() -> None:
 
 @pytest.mark.parametrize("query", [DOTS, BLOCKS], ids=["long-names", "label-blocks"])
 def test_long_queries_leave_the_server_answering(oxigraph: Store, query: str) -> None:
-    with serving(oxigraph) as url:
+    with serving() as url:
         start = time.perf_counter()
         response, worst = while_probing(url, lambda c: c.post("/sparql", data={"query": query}))
         assert isinstance(response, httpx.Response)
@@ -158,7 +190,7 @@ SHAPES = {
 
 
 def test_oversized_shapes_are_refused_before_parsing_and_no_worker_dies(oxigraph: Store) -> None:
-    with serving(oxigraph) as url, httpx.Client(base_url=url, timeout=30) as c:
+    with serving() as url, httpx.Client(base_url=url, timeout=30) as c:
         for setting, query in SHAPES.items():
             r = c.post("/sparql", data={"query": query})
             assert r.status_code == 400, (setting, r.text[:300])
@@ -226,7 +258,7 @@ def _words(n: int, seed: int) -> str:
 
 def test_a_large_reconciliation_batch_leaves_the_server_answering(oxigraph: Store) -> None:
     batch = {f"q{i}": {"query": _words(500, i)} for i in range(20)}  # 10,000 characters
-    with serving(oxigraph) as url:
+    with serving() as url:
         with httpx.Client(base_url=url, timeout=30) as c:
             assert c.get("/reconcile", params={"query": "Leon"}).status_code == 200  # the index
         response, worst = while_probing(
@@ -281,7 +313,7 @@ def test_queries_with_patterns_never_outlive_the_timeout(oxigraph: Store) -> Non
                 time.sleep(0.3)  # time for the background analysis a second sighting starts
         return seen
 
-    with serving(oxigraph, timeout=3.0) as url:
+    with serving(timeout=3.0) as url:
         seen, worst = while_probing(url, abuse)
     assert isinstance(seen, list)
     for name, status, elapsed in seen:
@@ -320,7 +352,7 @@ def test_the_http_limits_are_settings() -> None:
 
 def test_every_503_says_when_to_retry(oxigraph: Store) -> None:
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    with serving(oxigraph, timeout=1.0) as url, httpx.Client(base_url=url, timeout=30) as c:
+    with serving(timeout=1.0) as url, httpx.Client(base_url=url, timeout=30) as c:
         r = c.get("/sparql", params={"query": slow})
         assert r.status_code == 503
         assert r.headers["retry-after"] == "1"
