@@ -11,6 +11,7 @@ from leongraph.cli.options import add_store_options, settings_from
 from leongraph.errors import BadRequest
 from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
+from leongraph.linkeddata.export import BUNDLED_GRAPHS
 from leongraph.vocab import BASE
 
 
@@ -31,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--graph",
         default=None,
         metavar="NAME",
-        help="one named graph: its IRI or short name (ontology, source, entities, sentence/12)",
+        help="one named graph: its IRI or short name ("
+        + ", ".join(BUNDLED_GRAPHS)
+        + ", sentence/12; a custom store names its own)",
     )
     p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     add_store_options(p)

@@ -17,10 +17,21 @@ from leongraph.vocab import BASE, GRAPH, SENT
 Quad = tuple[Term, Term, Term, Term | None]
 
 
+#: The short names of the bundled dataset's graphs, as the README, ``export --help`` and
+#: ``/graph/<name>`` give them (tests/linkeddata/test_graph_names.py runs each one).
+BUNDLED_GRAPHS = ("ontology", "leon", "sentences", "wikidata", "wikidata-properties", "void")
+
+
+def held_graphs(store: Store) -> set[str]:
+    """Every named graph a client may ask for: the store's, and ``graph/void`` (the VoID
+    description every whole-dataset export carries)."""
+    return {*store.graph_sizes(), str(VOID_GRAPH)}
+
+
 def resolve_graph(store: Store, name: str) -> str:
-    """A graph named by its IRI or short name (``ontology``, ``source``, ``sentence/12``)."""
+    """A graph named by its IRI or short name (``ontology``, ``void``, ``sentence/12``…)."""
     name = name.strip()
-    held = store.graph_sizes()
+    held = held_graphs(store)
     candidates = [name]
     if not name.startswith(("http://", "https://", "urn:")):
         if name.startswith("sentence/"):
@@ -30,7 +41,12 @@ def resolve_graph(store: Store, name: str) -> str:
     for iri in candidates:
         if iri in held:
             return iri
-    raise UnknownResource(f"no named graph {name[:200]!r} in the dataset", graph=name[:200])
+    short = sorted(g.removeprefix(str(GRAPH)) for g in held if g.startswith(str(GRAPH)))
+    raise UnknownResource(
+        f"no named graph {name[:200]!r} in the dataset; the named graphs are "
+        f"{', '.join(short)} and sentence/N",
+        graph=name[:200],
+    )
 
 
 def void_quads(pub: Publication, public_base: str) -> Iterator[Quad]:
@@ -42,6 +58,13 @@ def void_quads(pub: Publication, public_base: str) -> Iterator[Quad]:
         yield s, p, o, VOID_GRAPH
 
 
+def named_graph_quads(pub: Publication, graph: str, public_base: str = BASE) -> list[Quad]:
+    """The quads of one named graph; ``graph/void`` is computed from the store's statistics."""
+    if graph == str(VOID_GRAPH):
+        return list(void_quads(pub, public_base))
+    return list(graph_quads(pub.store, graph))
+
+
 def export_bytes(
     pub: Publication, fmt: RdfFormat, *, graph: str | None = None, public_base: str = BASE
 ) -> bytes:
@@ -50,7 +73,7 @@ def export_bytes(
 
     def make() -> bytes:
         if graph is not None:
-            return serialize(graph_quads(pub.store, graph), fmt, context=pub.context)
+            return serialize(named_graph_quads(pub, graph, public_base), fmt, context=pub.context)
         quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]
         return serialize(quads, fmt, context=pub.context)
 
