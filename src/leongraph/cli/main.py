@@ -13,6 +13,7 @@ from pathlib import Path
 from leongraph import __version__
 from leongraph.cli import data, export, query, token, wikidata
 from leongraph.cli.options import add_store_options, settings_from
+from leongraph.cli.progress import FileBar, add_progress_option, bar, note
 from leongraph.config import ENV_PREFIX, Settings, is_url
 from leongraph.engine import Store
 from leongraph.errors import BadRequest, LeongraphError
@@ -86,11 +87,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.bundled:
         from leongraph.graph.loading import build_dataset
 
+        note("building the bundled graph …")
         dataset = build_dataset(settings_from(args).project_root)
     start = time.perf_counter()
     if is_url(args.store):
         return _load_remote(args, files, dataset, start)
-    count = load_files(Path(args.store), files, dataset=dataset)
+    note(f"loading {len(files)} file(s) into {args.store} …")
+    watch = FileBar(args, files)
+    try:
+        count = load_files(Path(args.store), files, dataset=dataset, progress=watch)
+    finally:
+        watch.close()
     print(
         f"leongraph: {count} quads in {args.store} ({time.perf_counter() - start:.1f} s)",
         file=sys.stderr,
@@ -110,14 +117,16 @@ def _load_remote(args: argparse.Namespace, files: list[Path], dataset: object, s
     store = RemoteStore.open(args.store, args.store_update, timeout=max(settings.timeout, 60))
     quads = quads_of(files, dataset if isinstance(dataset, Dataset) else None)
 
+    note(f"writing into {args.store} in batches of {args.batch} quads …")
+    written_bar = bar(args, unit=" quads", unit_scale=True, desc="writing", initial=args.skip)
+
     def progress(written: int) -> None:
-        rate = written / max(time.perf_counter() - start, 1e-9)
-        print(f"\rleongraph: {written} quads written ({rate:,.0f}/s)", end="", file=sys.stderr)
+        written_bar.update(written - written_bar.n)
 
     try:
         count = load_remote(store, quads, batch=args.batch, skip=args.skip, progress=progress)
     finally:
-        print(file=sys.stderr)
+        written_bar.close()
     print(
         f"leongraph: {count} quads written into {args.store} ({time.perf_counter() - start:.1f} s)",
         file=sys.stderr,
@@ -224,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bundled", action="store_true", help="also load the bundled graph with its alignments"
     )
+    add_progress_option(p)
     p.set_defaults(func=cmd_load)
 
     for group in (data, export, query, token, wikidata):

@@ -4,10 +4,12 @@ store and records what ``OxigraphStore.open_read_only`` needs to open it without
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -19,12 +21,40 @@ from leongraph.engine.terms import ox_quad
 from leongraph.errors import DataError
 from leongraph.vocab import GRAPH
 
+#: Told of the load's progress: ``(path, bytes of it read so far)`` while a file is read, then
+#: ``(None, 0)`` once the files are in and the store is being counted.
+LoadProgress = Callable[[Path | None, int], None]
+
+
+class _Counted(io.RawIOBase):
+    """A file whose reads are reported to ``progress`` (the parser reads it in blocks)."""
+
+    def __init__(self, path: Path, progress: LoadProgress) -> None:
+        self._file = path.open("rb")
+        self._path = path
+        self._read = 0
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._file.readinto(buffer)
+        self._read += n
+        self._progress(self._path, self._read)
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
 
 def load_files(
     directory: Path,
     files: Sequence[Path],
     *,
     dataset: Dataset | None = None,
+    progress: LoadProgress | None = None,
 ) -> int:
     """Bulk-load RDF files (and optionally a whole rdflib dataset) into an on-disk Oxigraph
     store at ``directory``, creating it if needed; return the number of quads it then holds.
@@ -57,19 +87,29 @@ def load_files(
     except OSError as exc:
         raise DataError(f"cannot open a store here: {exc}", path=str(directory)) from exc
     for path, ox_fmt, graph in plan:
+        source = None if progress is None else _Counted(path, progress)
         try:
             # Read once, each quad written in its graph and in the union default graph (see
             # OxigraphStore): 1.5x faster than Oxigraph's bulk_load run twice (1M triples).
-            quads: Iterable[ox.Quad] = ox.parse(path=str(path), format=ox_fmt)
+            quads: Iterable[ox.Quad] = (
+                ox.parse(path=str(path), format=ox_fmt)
+                if source is None
+                else ox.parse(input=cast(IO[bytes], source), format=ox_fmt)
+            )
             if graph is not None:
                 quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             store.bulk_extend(with_union(quads))
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
             raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
+        finally:
+            if source is not None:
+                source.close()
     if dataset is not None:
         store.bulk_extend(with_union(ox_quad(*q) for q in dataset.quads((None, None, None, None))))
         digest.update(RdflibStore(dataset).fingerprint().encode())
+    if progress is not None:
+        progress(None, 0)
     store.flush()
     loaded = OxigraphStore(store, union_stored=True)
     with ThreadPoolExecutor(1) as pool:  # two scans at once: the sizes and the statistics

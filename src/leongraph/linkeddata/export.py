@@ -3,7 +3,8 @@ bytes behind ``leongraph export`` and ``/export/leon.<ext>``, computed once per 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 
 from leongraph.engine import Store, Term
 from leongraph.errors import UnknownResource
@@ -65,16 +66,38 @@ def named_graph_quads(pub: Publication, graph: str, public_base: str = BASE) -> 
     return list(graph_quads(pub.store, graph))
 
 
+def _watched(quads: Iterable[Quad], progress: Callable[[int], object]) -> Iterator[Quad]:
+    """``quads``, telling ``progress`` of each block of 10,000 read."""
+    n = 0
+    for q in quads:
+        yield q
+        n += 1
+        if n == 10_000:
+            progress(n)
+            n = 0
+    progress(n)
+
+
 def export_bytes(
-    pub: Publication, fmt: RdfFormat, *, graph: str | None = None, public_base: str = BASE
+    pub: Publication,
+    fmt: RdfFormat,
+    *,
+    graph: str | None = None,
+    public_base: str = BASE,
+    progress: Callable[[int], object] | None = None,
 ) -> bytes:
-    """The whole dataset (with its VoID description in graph/void), or one named graph."""
+    """The whole dataset (with its VoID description in graph/void), or one named graph.
+    ``progress`` is told how many more quads have been read (``tqdm.update``)."""
     key = ("export", fmt.name, graph or "", public_base)
 
     def make() -> bytes:
+        quads: Iterable[Quad]
         if graph is not None:
-            return serialize(named_graph_quads(pub, graph, public_base), fmt, context=pub.context)
-        quads: list[Quad] = [*pub.store.quads(), *void_quads(pub, public_base)]
+            quads = named_graph_quads(pub, graph, public_base)
+        else:
+            quads = itertools.chain(pub.store.quads(), void_quads(pub, public_base))
+        if progress is not None:
+            quads = _watched(quads, progress)
         return serialize(quads, fmt, context=pub.context)
 
     return pub.cached(key, make)
