@@ -55,6 +55,14 @@ def test_load_files_into_the_engine_in_batches(
         assert main(["query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--format", "csv",
                      "--store", server.query]) == 0  # fmt: skip
         assert capsys.readouterr().out.split() == ["n", "25"]  # the union, once each
+        assert main(argv) == 2  # graph/films is there already: stop, and say so
+        assert "graph/films> already holds 25 triples" in capsys.readouterr().err
+        assert main([*argv, "--append"]) == 0
+        assert main([*argv, "--graph", "films-2"]) == 0
+        assert set(RemoteStore.open(server.query, server.update).graph_sizes()) == {
+            "https://w3id.org/leongraph/graph/films",
+            "https://w3id.org/leongraph/graph/films-2",
+        }
 
 
 def test_start_fails_fast_on_an_unreachable_engine(capsys: pytest.CaptureFixture[str]) -> None:
