@@ -33,7 +33,7 @@ def test_quickstatements_and_links_over_the_engine(
 ) -> None:
     assert main(["quickstatements", "--store", oxigraph_server.query]) == 0
     assert capsys.readouterr().out == build(remote_store).text()
-    assert main(["links", "--store", oxigraph_server.query]) == 0
+    assert main(["links", "--store", oxigraph_server.query, "--format", "table"]) == 0
     assert "wd:Q484675 [verified]" in capsys.readouterr().out
 
 
