@@ -19,7 +19,8 @@ def _readme_names() -> set[str]:
     names = set(re.findall(r"`graph/([\w-]+)`", text))
     for line in text.splitlines():
         if "short name" in line or "`/graph/<name>`" in line:
-            names |= set(re.findall(r"`((?:sentence/)?[\w-]+)`", line.split("short name")[-1]))
+            tail = line.split("short name")[-1]
+            names |= set(re.findall(r"`(sentence/\d+|[a-z][a-z-]*)`", tail))
     names -= {"ttl", "nt", "jsonld", "rdf", "trig", "nq", "N", "name"}
     return names
 

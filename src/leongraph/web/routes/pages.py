@@ -87,7 +87,7 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
             body = resource_page(request, pub, d, facts, path)
         else:
             quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
-            body = serialize(quads, fmt, context=pub.context)
+            body = serialize(quads, fmt, context=pub.context, first=d.iri)
         pub.remember(key, body)
     if fmt is HTML:
         return HTMLResponse(body, headers=headers)
