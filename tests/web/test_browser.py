@@ -981,6 +981,7 @@ def test_the_graph_is_readable_at_its_first_fit(
     open_page(browser, server + "/")
     set_query(browser, "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }")
     run_and_wait(browser)
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "svg.graph g.node"), "the drawing")
     browser.execute_script("document.querySelector('svg.graph').scrollIntoView({block: 'start'})")
     node_px, labels = browser.execute_script(
         "const texts = [...document.querySelectorAll('svg.graph g.node text')];"

@@ -135,16 +135,17 @@ function nodeBox(d, k) {
 export function placeEdgeLabels(graph, k) {
   const taken = graph.nodes.map((d) => nodeBox(d, k));
   const byLength = [...graph.edges].sort((a, b) => Math.hypot(b.target.x - b.source.x, b.target.y - b.source.y) - Math.hypot(a.target.x - a.source.x, a.target.y - a.source.y));
+  const pad = 2 * k;
   for (const e of byLength) {
-    const size = e.label.getBBox();
     let placed = false;
     for (const at of [0.5, 0.33, 0.67]) {
       const x = e.source.x + (e.target.x - e.source.x) * at;
       const y = e.source.y + (e.target.y - e.source.y) * at - 4 * k;
-      const box = { x: x - size.width / 2, y: y - size.height * 0.8, w: size.width, h: size.height };
-      if (taken.some((b) => overlaps(box, b))) continue;
       e.label.setAttribute("x", x.toFixed(1));
       e.label.setAttribute("y", y.toFixed(1));
+      const r = e.label.getBBox(); // where the text really is, in drawing units
+      const box = { x: r.x - pad, y: r.y - pad, w: r.width + 2 * pad, h: r.height + 2 * pad };
+      if (taken.some((b) => overlaps(box, b))) continue;
       taken.push(box);
       placed = true;
       break;
