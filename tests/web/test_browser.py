@@ -975,27 +975,50 @@ def test_the_editor_stops_growing_and_the_answer_comes_into_view(
     shot("answer-in-view")
 
 
-def test_the_graph_is_readable_at_its_first_fit(
-    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
-) -> None:
-    open_page(browser, server + "/")
-    set_query(browser, "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }")
+def _drawn(browser: WebDriver, query: str) -> tuple[float, list[list[float]], int]:
+    """Run a CONSTRUCT; the smallest node label's height on screen, the boxes of the edge
+    labels shown, and the number of edge labels."""
+    set_query(browser, query)
     run_and_wait(browser)
     until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "svg.graph g.node"), "the drawing")
     browser.execute_script("document.querySelector('svg.graph').scrollIntoView({block: 'start'})")
-    node_px, labels = browser.execute_script(
-        "const texts = [...document.querySelectorAll('svg.graph g.node text')];"
-        "const px = Math.min(...texts.map((t) => t.getBoundingClientRect().height));"
-        "const shown = [...document.querySelectorAll('svg.graph .edge-label')]"
-        "  .filter((t) => getComputedStyle(t).visibility !== 'hidden')"
-        "  .map((t) => { const r = t.getBoundingClientRect();"
-        "    return [r.left, r.top, r.right, r.bottom]; });"
-        "return [px, shown];"
+    return tuple(
+        browser.execute_script(
+            "const texts = [...document.querySelectorAll('svg.graph g.node text')];"
+            "const px = Math.min(...texts.map((t) => t.getBoundingClientRect().height));"
+            "const all = [...document.querySelectorAll('svg.graph .edge-label')];"
+            "const shown = all.filter((t) => getComputedStyle(t).visibility !== 'hidden')"
+            "  .map((t) => { const r = t.getBoundingClientRect();"
+            "    return [r.left, r.top, r.right, r.bottom]; });"
+            "return [px, shown, all.length];"
+        )
     )
-    assert node_px >= 10.5, f"node labels are {node_px:.1f} px high at the first fit"
-    assert labels, "some edge labels are shown"
+
+
+def _apart(labels: list[list[float]]) -> None:
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             apart = a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1
             assert apart, f"edge labels overlap: {a} {b}"
+
+
+def test_the_graph_is_readable_at_its_first_fit(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, server + "/")
+    # A star: every edge leaves the event; its labels are spread along the edges, not piled up.
+    px, shown, edges = _drawn(
+        browser,
+        "CONSTRUCT { ?event ?p ?o } WHERE {\n"
+        "  ?event a leon:PlotEvent ; leon:position 1 ; ?p ?o .\n}",
+    )
+    assert px >= 10.5 and len(shown) >= edges / 2, (px, len(shown), edges)
+    _apart(shown)
+    shot("graph-star", at="svg.graph")
+    # 150 nodes: labels keep a legible size; edge labels that do not fit are hidden.
+    px, shown, edges = _drawn(
+        browser, "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }"
+    )
+    assert px >= 10.5, f"node labels are {px:.1f} px high at the first fit"
+    _apart(shown)
     shot("graph-first-fit", at="svg.graph")
