@@ -118,6 +118,20 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
 }
 
 
+#: Every prefix a serialisation binds (Turtle, TriG, RDF/XML, JSON-LD): the predeclared ones
+#: and the other namespaces the data uses (NIF for the synopsis's sentences, the graphs, the
+#: history's terms), so no document falls back to a generated ``ns1:``.
+SERIALIZATION_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "nif": str(NIF),
+    "graph": str(GRAPH),
+    "edit": str(EDIT),
+    "edits": str(EDITS),
+    "sd": str(SD),
+    "vann": "http://purl.org/vocab/vann/",
+}
+
+
 @functools.lru_cache(maxsize=1024)
 def prefixes_used(text: str) -> dict[str, str]:
     """The predeclared prefixes ``text`` may use (a superset: any ``name:`` in it counts).

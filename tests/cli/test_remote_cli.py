@@ -33,7 +33,7 @@ def test_quickstatements_and_links_over_the_engine(
 ) -> None:
     assert main(["quickstatements", "--store", oxigraph_server.query]) == 0
     assert capsys.readouterr().out == build(remote_store).text()
-    assert main(["links", "--store", oxigraph_server.query]) == 0
+    assert main(["links", "--store", oxigraph_server.query, "--format", "table"]) == 0
     assert "wd:Q484675 [verified]" in capsys.readouterr().out
 
 
@@ -46,14 +46,23 @@ def test_load_files_into_the_engine_in_batches(
     )
     for server in engine_server(tmp_path / "engine"):
         argv = ["load", str(data), "--store", server.query, "--store-update", server.update]
-        assert main([*argv, "--batch", "10"]) == 0
+        assert main([*argv, "--batch", "10", "--progress"]) == 0
         err = capsys.readouterr().err
-        assert "25 quads written" in err and "\r" in err  # the progress line, then the total
+        assert "25 quads written" in err  # the total
+        assert "writing: " in err and "\r" in err and "25/s" not in err  # the tqdm bar
         store = RemoteStore.open(server.query, server.update)
         assert store.graph_sizes() == {"https://w3id.org/leongraph/graph/films": 25}
         assert main(["query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--format", "csv",
                      "--store", server.query]) == 0  # fmt: skip
         assert capsys.readouterr().out.split() == ["n", "25"]  # the union, once each
+        assert main(argv) == 2  # graph/films is there already: stop, and say so
+        assert "graph/films> already holds 25 triples" in capsys.readouterr().err
+        assert main([*argv, "--append"]) == 0
+        assert main([*argv, "--graph", "films-2"]) == 0
+        assert set(RemoteStore.open(server.query, server.update).graph_sizes()) == {
+            "https://w3id.org/leongraph/graph/films",
+            "https://w3id.org/leongraph/graph/films-2",
+        }
 
 
 def test_start_fails_fast_on_an_unreachable_engine(capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,7 +111,7 @@ def test_stats(asserted: Dataset, dataset: Dataset) -> None:
 
 
 def test_coverage_command(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["coverage"]) == 0
+    assert main(["coverage", "--format", "table"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:3] == ["sentence", "facts", "total"]
     assert out[-1].startswith("45 of 45 sentences cite ")
@@ -129,12 +129,12 @@ def test_coverage_command_fails_on_a_sentence_without_facts(
     text = facts.read_text(encoding="utf-8")
     start = text.index("sent:45 {")
     facts.write_text(text[:start], encoding="utf-8")
-    assert main(["coverage", "--root", str(tmp_path)]) == 1
+    assert main(["coverage", "--root", str(tmp_path), "--format", "table"]) == 1
     assert "<- no facts" in capsys.readouterr().out
 
 
 def test_stats_command(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stats"]) == 0
+    assert main(["stats", "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert "owl:sameAs links to Wikidata: 9" in out
     assert "leon:PlotEvent: 42" in out

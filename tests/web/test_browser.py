@@ -477,8 +477,12 @@ def test_construct_is_drawn_as_a_draggable_graph_beside_its_turtle(
     edges = browser.find_elements(By.CSS_SELECTOR, "svg.graph line.edge")
     assert len(edges) == len(triples)
     assert len(nodes) == expected_nodes
-    labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg.graph .edge-label")]
-    assert "rdf:type" in labels and "leon:position" in labels
+    labels = [  # crowded labels are hidden; each keeps its predicate and IRI
+        t.get_attribute("textContent")
+        for t in browser.find_elements(By.CSS_SELECTOR, "svg.graph .edge-label")
+    ]
+    assert any(x.startswith("rdf:type") for x in labels)
+    assert any(x.startswith("leon:position") for x in labels)
     turtle = browser.find_element(By.CSS_SELECTOR, "pre.turtle").text
     assert "@prefix leon: <https://w3id.org/leongraph/ontology#> ." in turtle
     assert "leon:position 1" in turtle
@@ -939,3 +943,82 @@ def test_the_page_works_behind_a_path_prefix(
     shot("path-prefix")
     link = browser.find_element(By.CSS_SELECTOR, "#cast tbody a.actor")
     assert link.get_attribute("href").startswith(proxied + "/resource/")
+
+
+def test_the_editor_stops_growing_and_the_answer_comes_into_view(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, server + "/")
+    # An example's title and description go as soon as the text is edited.
+    browser.find_element(By.CSS_SELECTOR, "#examples-menu summary").click()
+    browser.find_element(By.CSS_SELECTOR, "#examples button").click()
+    assert browser.find_element(By.ID, "example-info").is_displayed()
+    browser.find_element(By.ID, "editor").send_keys(Keys.END, " ")
+    assert not browser.find_element(By.ID, "example-info").is_displayed()
+
+    comments = "".join(f"# line {i}: a long query, as people paste them\n" for i in range(120))
+    set_query(browser, comments + "SELECT ?s WHERE { ?s a leon:Film }")
+    box = browser.find_element(By.ID, "editor-box")
+    height, scrolls, resize, viewport = browser.execute_script(
+        "const b = arguments[0]; return [b.getBoundingClientRect().height,"
+        " b.scrollHeight > b.clientHeight, getComputedStyle(b).resize, window.innerHeight];",
+        box,
+    )
+    assert height <= 0.6 * viewport + 2, "the editor stops at a maximum height"
+    assert scrolls and resize == "vertical", "then it scrolls, and its corner resizes it"
+    run_and_wait(browser)
+    top = browser.execute_script(
+        "return document.getElementById('status').getBoundingClientRect().top"
+    )
+    assert 0 <= top < viewport, "the answer is scrolled into view"
+    assert browser.find_element(By.CSS_SELECTOR, "#results table").is_displayed()
+    shot("answer-in-view")
+
+
+def _drawn(browser: WebDriver, query: str) -> tuple[float, list[list[float]], int]:
+    """Run a CONSTRUCT; the smallest node label's height on screen, the boxes of the edge
+    labels shown, and the number of edge labels."""
+    set_query(browser, query)
+    run_and_wait(browser)
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "svg.graph g.node"), "the drawing")
+    browser.execute_script("document.querySelector('svg.graph').scrollIntoView({block: 'start'})")
+    return tuple(
+        browser.execute_script(
+            "const texts = [...document.querySelectorAll('svg.graph g.node text')];"
+            "const px = Math.min(...texts.map((t) => t.getBoundingClientRect().height));"
+            "const all = [...document.querySelectorAll('svg.graph .edge-label')];"
+            "const shown = all.filter((t) => getComputedStyle(t).visibility !== 'hidden')"
+            "  .map((t) => { const r = t.getBoundingClientRect();"
+            "    return [r.left, r.top, r.right, r.bottom]; });"
+            "return [px, shown, all.length];"
+        )
+    )
+
+
+def _apart(labels: list[list[float]]) -> None:
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1
+            assert apart, f"edge labels overlap: {a} {b}"
+
+
+def test_the_graph_is_readable_at_its_first_fit(
+    browser: WebDriver, server: str, watch: Watch, shot: Callable[..., Path]
+) -> None:
+    open_page(browser, server + "/")
+    # A star: every edge leaves the event; its labels are spread along the edges, not piled up.
+    px, shown, edges = _drawn(
+        browser,
+        "CONSTRUCT { ?event ?p ?o } WHERE {\n"
+        "  ?event a leon:PlotEvent ; leon:position 1 ; ?p ?o .\n}",
+    )
+    assert px >= 10.5 and len(shown) >= edges / 2, (px, len(shown), edges)
+    _apart(shown)
+    shot("graph-star", at="svg.graph")
+    # 150 nodes: labels keep a legible size; edge labels that do not fit are hidden.
+    px, shown, edges = _drawn(
+        browser, "CONSTRUCT { ?s ?p ?o } WHERE { ?s a leon:PlotEvent ; ?p ?o }"
+    )
+    assert px >= 10.5, f"node labels are {px:.1f} px high at the first fit"
+    _apart(shown)
+    shot("graph-first-fit", at="svg.graph")

@@ -194,7 +194,8 @@ def test_event_page_links_previous_and_next(client: TestClient, store: Store) ->
     first = next(e for e, n in position.items() if n == 1)
     third = next(e for e, n in position.items() if n == 3)
     html = client.get(f"/resource/{second}", headers={"Accept": BROWSER}).text
-    nav = html[html.index('class="events"') : html.index("</nav>")]
+    start = html.index('class="events"')
+    nav = html[start : html.index("</nav>", start)]
     assert f'href="/resource/{first}"' in nav and f'href="/resource/{third}"' in nav
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.formats import RdfFormat, ResultsFormat
+from leongraph.graph import open_store
 from leongraph.sparql import examples
 from leongraph.vocab import PREFIXES
 from leongraph.web.app import create_app
@@ -143,3 +144,41 @@ def test_examples_from_another_project_root(tmp_path: Path, store: Store) -> Non
         ("02-two", "Two", "Second"),
     ]
     assert served[0]["query"].endswith("ASK {}\n")
+
+
+def test_a_custom_store_gets_no_leon_examples(tmp_path: Path) -> None:
+    from leongraph.engine import load_files
+
+    data = tmp_path / "films.nt"
+    data.write_text('<urn:film:1> <urn:title> "Film" .\n', encoding="utf-8")
+    load_files(tmp_path / "store", [data])
+    settings = Settings(store_path=tmp_path / "store", workers=0)
+    with TestClient(create_app(settings, open_store(settings))) as client:
+        assert client.get("/api/examples").json() == []
+
+
+def test_an_on_disk_store_ships_its_own_queries(tmp_path: Path) -> None:
+    from leongraph.engine import load_files
+
+    data = tmp_path / "films.nt"
+    data.write_text('<urn:film:1> <urn:title> "Film" .\n', encoding="utf-8")
+    load_files(tmp_path / "store", [data])
+    (tmp_path / "store" / "queries").mkdir()
+    (tmp_path / "store" / "queries" / "01-titles.rq").write_text(
+        "# title: Titles\n# description: Every title.\nSELECT ?t { ?f <urn:title> ?t }\n",
+        encoding="utf-8",
+    )
+    settings = Settings(store_path=tmp_path / "store", workers=0)
+    with TestClient(create_app(settings, open_store(settings))) as client:
+        served = client.get("/api/examples").json()
+    assert [(e["id"], e["title"]) for e in served] == [("01-titles", "Titles")]
+
+
+def test_a_store_with_the_leon_graph_gets_the_leon_examples(tmp_path: Path) -> None:
+    from leongraph.cli.main import main
+
+    assert main(["load", "--bundled", "--store", str(tmp_path / "store")]) == 0
+    settings = Settings(store_path=tmp_path / "store", workers=0)
+    with TestClient(create_app(settings, open_store(settings))) as client:
+        served = client.get("/api/examples").json()
+    assert served and served[0]["id"] == "01-cast"

@@ -79,12 +79,14 @@ def test_an_unverified_link_is_reported() -> None:
 
 
 def test_cli_table_and_json(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["links", "--engine", store.engine]) == 0
+    assert main(["links", "--engine", store.engine, "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Linked to Wikidata (")
     assert "wd:Q484675 [verified]" in out and "Not linked (" in out
     assert main(["links", "--engine", store.engine, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
+    assert main(["links", "--engine", store.engine]) == 0  # piped: JSON
+    assert json.loads(capsys.readouterr().out) == rows
     assert {"entity": "natalie-portman", "wikidata": "Q37876"}.items() <= next(
         r for r in rows if r["entity"] == "natalie-portman"
     ).items()

@@ -4,12 +4,14 @@ sentences.py, provenance.py and validation.py, registered on the main parser by 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
 from rdflib import Dataset
 
+from leongraph.cli.output import add_format_option, chosen, write_json
 from leongraph.config import Settings
 
 
@@ -79,7 +81,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print("\n".join(review_lines(asserted, args.sentence or None)))
         return 0
     rows = coverage(asserted, aligned)
-    print(format_coverage(rows))
+    if chosen(args) == "json":
+        write_json([dataclasses.asdict(r) for r in rows])
+    else:
+        print(format_coverage(rows))
     missing = [n for n in uncovered(rows) if n not in UNCOVERED]
     return 1 if missing else 0
 
@@ -89,7 +94,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from leongraph.graph.provenance import format_stats, stats
 
     asserted, aligned = _datasets(args)
-    print(format_stats(stats(asserted, aligned)))
+    found = stats(asserted, aligned)
+    if chosen(args) == "json":
+        write_json(dataclasses.asdict(found))
+    else:
+        print(format_stats(found))
     return 0
 
 
@@ -123,6 +132,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=text)
         root(p)
         p.set_defaults(func=func)
+        if name in ("coverage", "stats"):
+            add_format_option(p)
         if name == "coverage":
             p.add_argument("--facts", action="store_true", help="each sentence and its facts")
             p.add_argument(

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from leongraph.cli.options import add_store_options, settings_from
+from leongraph.cli.progress import LARGE, add_progress_option, bar, note
 from leongraph.errors import BadRequest
 from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
+from leongraph.linkeddata.export import BUNDLED_GRAPHS
 from leongraph.vocab import BASE
 
 
@@ -31,16 +33,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--graph",
         default=None,
         metavar="NAME",
-        help="one named graph: its IRI or short name (ontology, source, entities, sentence/12)",
+        help="one named graph: its IRI or short name ("
+        + ", ".join(BUNDLED_GRAPHS)
+        + ", sentence/12; a custom store names its own)",
     )
     p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     add_store_options(p)
+    add_progress_option(p)
     p.set_defaults(func=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from leongraph.linkeddata.export import export_bytes, resolve_graph, void_quads
     from leongraph.linkeddata.publication import Publication
+    from leongraph.linkeddata.void import VOID_GRAPH
 
     if args.format == "quickstatements":
         from leongraph.cli.wikidata import cmd_quickstatements
@@ -54,12 +60,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = open_store(settings)
     pub = Publication.build(settings, store)
     graph = resolve_graph(store, args.graph) if args.graph else None
-    print(f"leongraph: exporting {graph or 'every graph'} as {fmt.name} …", file=sys.stderr)
-    data = export_bytes(pub, fmt, graph=graph)
-    if graph is not None:
-        what = f"{store.graph_sizes().get(graph, 0)} triples of {graph}"
+    note(f"exporting {graph or 'every graph'} as {fmt.name} …")
+    void = sum(1 for _ in void_quads(pub, BASE))
+    if graph is None:
+        size = len(store) + void
     else:
-        void = sum(1 for _ in void_quads(pub, BASE))
+        size = void if graph == str(VOID_GRAPH) else store.graph_sizes().get(graph, 0)
+    with bar(
+        args, worth_it=size >= LARGE, total=size, unit=" quads", unit_scale=True, desc="reading"
+    ) as b:
+        data = export_bytes(pub, fmt, graph=graph, progress=b.update)
+    if graph is not None:
+        what = f"{size} triples of {graph}"
+    else:
         what = f"{len(store)} quads of data + {void} of VoID (graph/void)"
     print(f"leongraph: wrote {what}, {len(data)} bytes", file=sys.stderr)
     if args.output:

@@ -13,10 +13,13 @@ from pathlib import Path
 from leongraph import __version__
 from leongraph.cli import data, export, query, token, wikidata
 from leongraph.cli.options import add_store_options, settings_from
+from leongraph.cli.progress import FileBar, add_progress_option, bar, note
 from leongraph.config import ENV_PREFIX, Settings, is_url
 from leongraph.engine import Store
 from leongraph.errors import BadRequest, LeongraphError
+from leongraph.formats import RdfFormat
 from leongraph.graph import open_store
+from leongraph.vocab import GRAPH
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -86,11 +89,24 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.bundled:
         from leongraph.graph.loading import build_dataset
 
+        note("building the bundled graph …")
         dataset = build_dataset(settings_from(args).project_root)
     start = time.perf_counter()
     if is_url(args.store):
         return _load_remote(args, files, dataset, start)
-    count = load_files(Path(args.store), files, dataset=dataset)
+    note(f"loading {len(files)} file(s) into {args.store} …")
+    watch = FileBar(args, files)
+    try:
+        count = load_files(
+            Path(args.store),
+            files,
+            dataset=dataset,
+            progress=watch,
+            graph=args.graph,
+            collisions=args.collisions,
+        )
+    finally:
+        watch.close()
     from leongraph.wikidata.stored import store_index
 
     store_index(Path(args.store))  # the reconciliation index opens with the store
@@ -108,19 +124,32 @@ def _load_remote(args: argparse.Namespace, files: list[Path], dataset: object, s
     from rdflib import Dataset
 
     from leongraph.engine import RemoteStore, load_remote, quads_of
+    from leongraph.engine.persistence import check_collisions, graph_iri
 
     settings = settings_from(args)
     store = RemoteStore.open(args.store, args.store_update, timeout=max(settings.timeout, 60))
-    quads = quads_of(files, dataset if isinstance(dataset, Dataset) else None)
+    if args.collisions == "replace":
+        raise BadRequest(
+            "--replace works on an on-disk store; on an engine, DROP GRAPH the graph first"
+        )
+    graph = graph_iri(args.graph) if args.graph else None
+    kinds = {f: RdfFormat.from_extension(f.suffix) for f in files}
+    targets = [
+        (f, graph or str(GRAPH[f.stem])) for f, fmt in kinds.items() if fmt and not fmt.dataset
+    ]
+    check_collisions(targets, store.graph_sizes(), args.collisions)
+    quads = quads_of(files, dataset if isinstance(dataset, Dataset) else None, graph)
+
+    note(f"writing into {args.store} in batches of {args.batch} quads …")
+    written_bar = bar(args, unit=" quads", unit_scale=True, desc="writing", initial=args.skip)
 
     def progress(written: int) -> None:
-        rate = written / max(time.perf_counter() - start, 1e-9)
-        print(f"\rleongraph: {written} quads written ({rate:,.0f}/s)", end="", file=sys.stderr)
+        written_bar.update(written - written_bar.n)
 
     try:
         count = load_remote(store, quads, batch=args.batch, skip=args.skip, progress=progress)
     finally:
-        print(file=sys.stderr)
+        written_bar.close()
     print(
         f"leongraph: {count} quads written into {args.store} ({time.perf_counter() - start:.1f} s)",
         file=sys.stderr,
@@ -230,6 +259,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bundled", action="store_true", help="also load the bundled graph with its alignments"
     )
+    p.add_argument(
+        "--graph",
+        default=None,
+        metavar="NAME",
+        help="the named graph of the triple files: a short name (graph/NAME) or an IRI "
+        "(default: graph/<file stem>)",
+    )
+    same = p.add_mutually_exclusive_group()
+    same.add_argument(
+        "--replace",
+        dest="collisions",
+        action="store_const",
+        const="replace",
+        default="stop",
+        help="when the store already holds a file's graph, drop that graph's triples first "
+        "(default: stop and say which graph)",
+    )
+    same.add_argument(
+        "--append",
+        dest="collisions",
+        action="store_const",
+        const="append",
+        help="when the store already holds a file's graph, add to it",
+    )
+    add_progress_option(p)
     p.set_defaults(func=cmd_load)
 
     for group in (data, export, query, token, wikidata):

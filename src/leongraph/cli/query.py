@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from leongraph.cli.options import add_store_options, settings_from
+from leongraph.cli.output import on_terminal, results_table
 from leongraph.errors import BadRequest
 from leongraph.graph import open_store
 
@@ -24,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format",
         default=None,
-        help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, trig, nq "
-        "(CONSTRUCT/DESCRIBE); or a media type. Default: json or ttl",
+        help="table, json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, trig, nq "
+        "(CONSTRUCT/DESCRIBE); or a media type. Default: a table on a terminal; piped, json or "
+        "ttl, the endpoint's bytes",
     )
     add_store_options(p)
     p.add_argument("--max-rows", type=int, default=None, dest="max_rows")
@@ -60,16 +63,21 @@ def cmd_query(args: argparse.Namespace) -> int:
     from leongraph.sparql.protocol import SparqlRequest
 
     settings = settings_from(args)
+    as_table = args.format == "table" or (args.format is None and on_terminal())
     request = SparqlRequest(
         query=read_query(args),
         default_graphs=tuple(args.default_graphs),
         named_graphs=tuple(args.named_graphs),
-        format=args.format,
+        format=None if args.format == "table" else args.format,
     )
     plan = prepare(request, settings, accept_language=args.language)
     answer = execute(open_store(settings), plan)
-    sys.stdout.buffer.write(answer.body)
-    sys.stdout.buffer.flush()
+    if as_table and answer.content_type.startswith("application/sparql-results+json"):
+        sys.stdout.write(results_table(json.loads(answer.body)))
+        sys.stdout.flush()
+    else:
+        sys.stdout.buffer.write(answer.body)
+        sys.stdout.buffer.flush()
     if answer.truncated:
         print(f"leongraph: answer cut at {settings.max_rows} rows (--max-rows)", file=sys.stderr)
     return 0

@@ -4,11 +4,11 @@ quickstatements.py, registered on the main parser by cli.py."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from leongraph.cli.options import add_store_options, settings_from
+from leongraph.cli.output import add_format_option, chosen, write_json
 from leongraph.config import Settings
 from leongraph.engine import Store
 from leongraph.graph import open_store
@@ -40,9 +40,8 @@ def cmd_links(args: argparse.Namespace) -> int:
         sys.stdout.write(property_entities(reference, used_properties(store)))
         return 0
     found = links(build_index(store), reference)
-    if args.json:
-        json.dump(as_json(found), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    if args.json or chosen(args) == "json":
+        write_json(as_json(found))
     else:
         sys.stdout.write(render(found, width=args.width))
     return 1 if any(not link.sound for link in found) else 0
@@ -71,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_store_options(p)
     p.add_argument("--reference", default=None, help="reference table (TSV)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_format_option(p)
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument(
         "--properties",
         action="store_true",

@@ -4,11 +4,13 @@ store and records what ``OxigraphStore.open_read_only`` needs to open it without
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -33,17 +35,109 @@ def _batches(quads: Iterable[ox.Quad], size: int = BATCH) -> Iterator[Iterator[o
         yield itertools.chain((first,), itertools.islice(it, size - 1))
 
 
+#: Told of the load's progress: ``(path, bytes of it read so far)`` while a file is read, then
+#: ``(None, 0)`` once the files are in and the store is being counted.
+LoadProgress = Callable[[Path | None, int], None]
+
+
+class _Counted(io.RawIOBase):
+    """A file whose reads are reported to ``progress`` (the parser reads it in blocks)."""
+
+    def __init__(self, path: Path, progress: LoadProgress) -> None:
+        self._file = path.open("rb")
+        self._path = path
+        self._read = 0
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._file.readinto(buffer)
+        self._read += n
+        self._progress(self._path, self._read)
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+#: What a load does with a file whose graph the store (or the load) already holds.
+COLLISIONS = ("stop", "replace", "append")
+
+
+def graph_iri(name: str) -> str:
+    """``--graph NAME``: an IRI as it is, a short name under ``graph/``."""
+    return name if name.startswith(("http://", "https://", "urn:")) else str(GRAPH[name])
+
+
+def check_collisions(
+    targets: Sequence[tuple[Path, str]], held: dict[str, int], collisions: str
+) -> set[str]:
+    """The graphs the files go into that are already held (or taken by an earlier file);
+    with ``collisions="stop"`` the first one stops the load with a message naming it."""
+    if collisions not in COLLISIONS:
+        raise ValueError(collisions)
+    taken = dict(held)
+    hit: set[str] = set()
+    for path, graph in targets:
+        if graph in taken:
+            if collisions == "stop":
+                what = (
+                    f"already holds {taken[graph]} triples"
+                    if graph in held
+                    else "is also the graph of another file of this load"
+                )
+                raise DataError(
+                    f"its graph <{graph}> {what}; load it into another graph with "
+                    "--graph NAME, or --replace that graph, or --append to it",
+                    path=str(path),
+                )
+            hit.add(graph)
+        taken.setdefault(graph, 0)
+    return hit
+
+
+def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
+    """Empty a named graph and take out of the union the triples no other graph holds."""
+    gone = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, graph)
+    ]
+    store.clear_graph(graph)
+    for t in gone:
+        others = store.quads_for_pattern(t.subject, t.predicate, t.object)
+        if not any(isinstance(q.graph_name, ox.NamedNode) for q in others):
+            store.remove(ox.Quad(t.subject, t.predicate, t.object))
+
+
+def _held(directory: Path, store: ox.Store) -> dict[str, int]:
+    """The named graphs a store already holds and their sizes (from its record when it has one)."""
+    if (directory / META_FILE).is_file():
+        sizes = json.loads((directory / META_FILE).read_text()).get("graph_sizes")
+        if isinstance(sizes, dict):
+            return {str(k): int(v) for k, v in sizes.items()}
+    return {g.value: 0 for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
 def load_files(
     directory: Path,
     files: Sequence[Path],
     *,
     dataset: Dataset | None = None,
+    progress: LoadProgress | None = None,
+    graph: str | None = None,
+    collisions: str = "stop",
 ) -> int:
     """Bulk-load RDF files (and optionally a whole rdflib dataset) into an on-disk Oxigraph
     store at ``directory``, creating it if needed; return the number of quads it then holds.
 
     The format comes from each file's extension; the triples of a triple format go into the
-    named graph ``graph/<stem>``, a quad format (TriG, N-Quads) names its own graphs."""
+    named graph ``graph/<stem>`` (or ``graph``), a quad format (TriG, N-Quads) names its own
+    graphs. A triple file whose graph the store already holds (or the bundled dataset, or an
+    earlier file) stops the load with a DataError, unless ``collisions`` is ``"replace"``
+    (the graph's old triples go; the bundled dataset's, too) or ``"append"``."""
     plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
     for path in files:
         fmt = formats.RdfFormat.from_extension(path.suffix)
@@ -53,15 +147,15 @@ def load_files(
             )
         if not path.is_file():
             raise DataError("no such file", path=str(path))
-        graph = None if fmt.dataset else ox.NamedNode(str(GRAPH[path.stem]))
-        plan.append((path, ox_rdf_format(fmt), graph))
+        name = graph_iri(graph) if graph else str(GRAPH[path.stem])
+        plan.append((path, ox_rdf_format(fmt), None if fmt.dataset else ox.NamedNode(name)))
     directory.mkdir(parents=True, exist_ok=True)
     # The digest: what the store held before, then each file's bytes and graph, in order.
     digest = hashlib.sha256()
     if (directory / META_FILE).is_file():
         digest.update(json.loads((directory / META_FILE).read_text())["fingerprint"].encode())
-    for path, _, graph in plan:
-        digest.update(f"{path.name} {graph}\n".encode())
+    for path, _, target in plan:
+        digest.update(f"{path.name} {target}\n".encode())
         with path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
@@ -69,23 +163,43 @@ def load_files(
         store = ox.Store(str(directory))
     except OSError as exc:
         raise DataError(f"cannot open a store here: {exc}", path=str(directory)) from exc
-    for path, ox_fmt, graph in plan:
+    held = _held(directory, store)
+    bundled = {str(g.identifier) for g in dataset.graphs()} if dataset is not None else set()
+    targets = [(path, g.value) for path, _, g in plan if g is not None]
+    hit = check_collisions(targets, {**dict.fromkeys(bundled, 0), **held}, collisions)
+    if collisions == "replace":
+        for name in sorted(hit & held.keys()):
+            _drop_graph(store, ox.NamedNode(name))
+    for path, ox_fmt, target in plan:
+        source = None if progress is None else _Counted(path, progress)
         try:
             # Read once, each quad written in its graph and in the union default graph (see
             # OxigraphStore): 1.5x faster than Oxigraph's bulk_load run twice (1M triples).
-            quads: Iterable[ox.Quad] = ox.parse(path=str(path), format=ox_fmt)
-            if graph is not None:
-                quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            quads: Iterable[ox.Quad] = (
+                ox.parse(path=str(path), format=ox_fmt)
+                if source is None
+                else ox.parse(input=cast(IO[bytes], source), format=ox_fmt)
+            )
+            if target is not None:
+                quads = (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
             for batch in _batches(with_union(quads)):
                 store.bulk_extend(batch)
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
             raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
+        finally:
+            if source is not None:
+                source.close()
     if dataset is not None:
-        bundled = (ox_quad(*q) for q in dataset.quads((None, None, None, None)))
-        for batch in _batches(with_union(bundled)):
+        skip = hit if collisions == "replace" else set()
+        given = (
+            ox_quad(*q) for q in dataset.quads((None, None, None, None)) if str(q[3]) not in skip
+        )
+        for batch in _batches(with_union(given)):
             store.bulk_extend(batch)
         digest.update(RdflibStore(dataset).fingerprint().encode())
+    if progress is not None:
+        progress(None, 0)
     store.flush()
     loaded = OxigraphStore(store, union_stored=True)
     with ThreadPoolExecutor(1) as pool:  # two scans at once: the sizes and the statistics

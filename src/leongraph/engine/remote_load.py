@@ -29,9 +29,11 @@ from leongraph.vocab import GRAPH, UNION_GRAPH
 Progress = Callable[[int], None]
 
 
-def quads_of(files: Sequence[Path], dataset: Dataset | None = None) -> Iterator[ox.Quad]:
-    """Every quad to load, in order: each file's (a triple format's in graph/<stem>), then
-    the dataset's. Files are checked before any is read."""
+def quads_of(
+    files: Sequence[Path], dataset: Dataset | None = None, graph: str | None = None
+) -> Iterator[ox.Quad]:
+    """Every quad to load, in order: each file's (a triple format's in graph/<stem>, or in
+    ``graph``, an IRI), then the dataset's. Files are checked before any is read."""
     plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
     for path in files:
         fmt = formats.RdfFormat.from_extension(path.suffix)
@@ -41,8 +43,8 @@ def quads_of(files: Sequence[Path], dataset: Dataset | None = None) -> Iterator[
             )
         if not path.is_file():
             raise DataError("no such file", path=str(path))
-        graph = None if fmt.dataset else ox.NamedNode(str(GRAPH[path.stem]))
-        plan.append((path, ox_rdf_format(fmt), graph))
+        name = graph or str(GRAPH[path.stem])
+        plan.append((path, ox_rdf_format(fmt), None if fmt.dataset else ox.NamedNode(name)))
     return _read(plan, dataset)
 
 

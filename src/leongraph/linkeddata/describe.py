@@ -11,7 +11,20 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 
 from leongraph.engine import Store, Term
-from leongraph.vocab import BASE, FOAF, LEON, NIF, PREFIXES, RDF, RDF_TYPE, RDFS, SCHEMA, SENT, SKOS
+from leongraph.vocab import (
+    BASE,
+    FOAF,
+    LEON,
+    NIF,
+    PREFIXES,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SENT,
+    SKOS,
+    WD,
+)
 
 #: Predicates that name a thing, best first.
 LABEL_PREDICATES = (
@@ -56,6 +69,12 @@ class Index:
     labels: dict[Term, str] = field(default_factory=dict)
     alt_labels: dict[Term, list[str]] = field(default_factory=dict)
     sentence_text: dict[URIRef, str] = field(default_factory=dict)
+    #: Each property's and class's super-properties / super-classes (transitively, through
+    #: rdfs:subPropertyOf, rdfs:subClassOf and the owl: equivalences): what the aligned
+    #: triples of a fact use (leon:father: schema:parent, wdt:P22).
+    supers: dict[Term, frozenset[Term]] = field(default_factory=dict)
+    #: A resource's Wikidata item (owl:sameAs wd:…), under which the Wikidata view names it.
+    same_as: dict[Term, Term] = field(default_factory=dict)
 
 
 @dataclass
@@ -243,7 +262,39 @@ def build_index(store: Store) -> Index:
         if s not in texts or rank < texts[s]:
             texts[s] = rank
     index.sentence_text.update({s: rank[2] for s, rank in texts.items()})
+    index.supers = _supers(store)
+    index.same_as = {
+        s: o
+        for s, o in store.query(
+            f"SELECT ?s ?o WHERE {{ ?s owl:sameAs ?o FILTER(STRSTARTS(STR(?o), {str(WD)!r})) }}"
+        ).rows()
+        if s is not None and o is not None
+    }
     return index
+
+
+def _supers(store: Store) -> dict[Term, frozenset[Term]]:
+    direct: dict[Term, set[Term]] = {URIRef(str(RDFS.label)): {URIRef(str(SCHEMA.name))}}
+    rows = store.query(
+        "SELECT DISTINCT ?a ?b WHERE { { ?a rdfs:subPropertyOf|rdfs:subClassOf ?b } UNION "
+        "{ ?a owl:equivalentProperty|owl:equivalentClass ?b } UNION "
+        "{ ?b owl:equivalentProperty|owl:equivalentClass ?a } "
+        "FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b) }"
+    ).rows()
+    for a, b in rows:
+        if a is not None and b is not None:
+            direct.setdefault(a, set()).add(b)
+    closed: dict[Term, frozenset[Term]] = {}
+    for start in direct:
+        seen: set[Term] = set()
+        todo = list(direct[start])
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen and nxt != start:
+                seen.add(nxt)
+                todo.extend(direct.get(nxt, ()))
+        closed[start] = frozenset(seen)
+    return closed
 
 
 def sentence_facts(store: Store, sentence: URIRef) -> list[Statement]:

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 
 from leongraph.engine import Store, Term
 from leongraph.formats import RdfFormat
 from leongraph.linkeddata.jsonld import to_jsonld
-from leongraph.vocab import BASE, LEON, OWL, PREFIXES, PROV, RDF, RDFS, SKOS
+from leongraph.vocab import (
+    BASE,
+    LEON,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SERIALIZATION_PREFIXES,
+    SKOS,
+)
 
 JsonLdContext = dict[str, object]
 
@@ -38,7 +48,7 @@ def rdflib_name(fmt: RdfFormat) -> str:
 
 
 def _bind(g: Graph) -> None:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in SERIALIZATION_PREFIXES.items():
         g.bind(prefix, ns, override=True, replace=True)
 
 
@@ -61,7 +71,13 @@ def build_context(store: Store) -> JsonLdContext:
         if rng is not None:
             ranges.setdefault(str(term), set()).add(str(rng))
     ctx: JsonLdContext = {"@version": 1.1, "@language": "en", "id": "@id", "type": "@type"}
-    ctx.update({p: ns for p, ns in sorted(PREFIXES.items()) if p not in ("rdf", "xsd", "owl")})
+    ctx.update(
+        {
+            p: ns
+            for p, ns in sorted(SERIALIZATION_PREFIXES.items())
+            if p not in ("rdf", "xsd", "owl")
+        }
+    )
     ctx.update({"rdf": RDF, "xsd": PREFIXES["xsd"], "owl": PREFIXES["owl"]})
     for key, (iri, is_object) in COMMON_TERMS.items():
         terms[key] = {"@id": iri, "@type": "@id"} if is_object else {"@id": iri}
@@ -108,8 +124,19 @@ def serialize(
     fmt: RdfFormat,
     *,
     context: JsonLdContext | None = None,
+    first: Term | None = None,
 ) -> bytes:
-    """Serialise quads: dataset formats keep the graphs; the others write the union."""
+    """Serialise quads: dataset formats keep the graphs; the others write the union.
+    With ``first``, that resource's own triples (and its blank nodes') are written before the
+    others in the line and block formats (Turtle, TriG, N-Triples, N-Quads)."""
+    if first is not None and fmt.name in _ORDERED:
+        quads = list(quads)
+        own = [q for q in quads if q[0] == first or isinstance(q[0], BNode)]
+        rest = [q for q in quads if not (q[0] == first or isinstance(q[0], BNode))]
+        if own and rest:
+            head = serialize(own, fmt, context=context)
+            tail = serialize(rest, fmt, context=context)
+            return _join(head, tail)
     if fmt.name == "jsonld":
         return to_jsonld(((s, p, o) for s, p, o, _ in quads), context or {})
     if fmt.dataset:
@@ -117,6 +144,24 @@ def serialize(
     else:
         data = to_graph((s, p, o) for s, p, o, _ in quads)
     return data.serialize(format=rdflib_name(fmt), encoding="utf-8")
+
+
+_ORDERED = ("ttl", "trig", "nt", "nq")
+
+
+def _join(head: bytes, tail: bytes) -> bytes:
+    """Two documents of one format as one: the prefix lines of both, then each body."""
+    prefixes: list[bytes] = []
+    bodies: list[bytes] = []
+    for doc in (head, tail):
+        lines = doc.splitlines(keepends=True)
+        n = 0
+        while n < len(lines) and lines[n].startswith(b"@prefix"):
+            prefixes.extend(x for x in [lines[n]] if x not in prefixes)
+            n += 1
+        bodies.append(b"".join(lines[n:]).strip(b"\n") + b"\n")
+    top = b"".join(sorted(prefixes))
+    return (top + b"\n" if top else b"") + b"\n".join(bodies)
 
 
 def parse(data: bytes | str, fmt: RdfFormat) -> Dataset:

@@ -14,7 +14,7 @@ from leongraph.formats import RdfFormat
 from leongraph.linkeddata.describe import Description, Statement, curie, graph_order
 from leongraph.linkeddata.highlight import Segment, highlight
 from leongraph.linkeddata.urls import local_path
-from leongraph.vocab import EDIT, OWL_SAME_AS, RDFS_COMMENT, SENT, WD, XSD
+from leongraph.vocab import EDIT, OWL_SAME_AS, RDF_TYPE, RDFS_COMMENT, SENT, WD, WDT, XSD
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,17 @@ class Source:
     segments: tuple[Segment, ...] = ()
 
 
+#: One value of a row: the value, the sentences stating it, the data graphs holding it, and
+#: the aligned forms of the same fact (``wdt:P22``, ``schema:parent``) shown as tags.
+RowValue = tuple["Value", tuple[Source, ...], tuple["Value", ...], tuple["Value", ...]]
+
+
 @dataclass
 class Row:
     """One property with all its values; ``sources`` per value."""
 
     predicate: Value
-    values: list[tuple[Value, tuple[Source, ...], tuple[Value, ...]]] = field(default_factory=list)
+    values: list[RowValue] = field(default_factory=list)
 
 
 @dataclass
@@ -116,15 +121,64 @@ class Linker:
         return self.value(g)
 
 
+def _aligns(linker: Linker, fact: Statement, twin: Statement, incoming: bool) -> bool:
+    """True when ``twin`` is ``fact`` in another vocabulary: a super-property of its property
+    with the same value (or the value's Wikidata item), or for ``rdf:type`` a super-class
+    (``a schema:Person``, ``wdt:P31 wd:Q95074``). Both must be held by the same graphs."""
+    if fact.graphs != twin.graphs:
+        return False
+    index = linker.description.index
+    mine = fact.subject if incoming else fact.object
+    theirs = twin.subject if incoming else twin.object
+    if twin.predicate in index.supers.get(fact.predicate, ()):
+        return theirs == mine or theirs == index.same_as.get(mine)
+    typed = not incoming and str(fact.predicate) == RDF_TYPE and theirs != mine
+    if typed and str(twin.predicate) in (RDF_TYPE, str(WDT.P31)):
+        return theirs in index.supers.get(mine, ())
+    return False
+
+
+def _tag(linker: Linker, fact: Statement, twin: Statement, incoming: bool) -> Value:
+    """An aligned form of a fact as a tag: its property, and its value when that differs."""
+    mine = fact.subject if incoming else fact.object
+    theirs = twin.subject if incoming else twin.object
+    name = curie(str(twin.predicate)) or str(twin.predicate)
+    if theirs != mine:  # a super-class, or the value's Wikidata item
+        name = f"{name} {curie(str(theirs)) or theirs}"
+    iri = str(twin.predicate)
+    return Value(name, href=linker.href(iri) or iri, iri=iri, external=linker.href(iri) is None)
+
+
+def group_aligned(
+    linker: Linker, statements: Iterable[Statement], *, incoming: bool = False
+) -> list[tuple[Statement, list[Statement]]]:
+    """Each fact once, with the triples that state it again in other vocabularies. The most
+    specific property (the one with the most super-properties) keeps the fact."""
+    supers = linker.description.index.supers
+    order = sorted(statements, key=lambda st: -len(supers.get(st.predicate, ())))
+    kept: list[tuple[Statement, list[Statement]]] = []
+    for st in order:
+        home = next((k for k in kept if _aligns(linker, k[0], st, incoming)), None)
+        if home is None:
+            kept.append((st, []))
+        else:
+            home[1].append(st)
+    return kept
+
+
 def rows(linker: Linker, statements: Iterable[Statement], *, incoming: bool = False) -> list[Row]:
-    """Group statements by predicate; for incoming links the value is the subject."""
+    """Group statements by predicate, each fact once with its aligned forms as tags; for
+    incoming links the value is the subject."""
     grouped: dict[Term, Row] = {}
-    for st in statements:
+    for st, twins in group_aligned(linker, statements, incoming=incoming):
         row = grouped.setdefault(st.predicate, Row(linker.predicate(st.predicate)))
         other = st.subject if incoming else st.object
         phrases = linker.phrases(other, linker.description.iri)
         sources = tuple(linker.source(s, phrases) for s in st.sentences)
-        row.values.append((linker.value(other), sources, linker.graphs(st)))
+        tags = tuple(
+            sorted((_tag(linker, st, t, incoming) for t in twins), key=lambda v: v.text.lower())
+        )
+        row.values.append((linker.value(other), sources, linker.graphs(st), tags))
     # The project's own terms first, then the same facts in public vocabularies.
     ordered = sorted(
         grouped.values(), key=lambda r: (r.predicate.external, r.predicate.text.lower())

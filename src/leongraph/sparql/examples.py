@@ -26,7 +26,7 @@ from leongraph.errors import DataError
 from leongraph.sparql import lexer
 from leongraph.sparql.evaluation import prepare
 from leongraph.sparql.protocol import SparqlRequest
-from leongraph.vocab import PREFIXES
+from leongraph.vocab import ENTITIES_GRAPH, PREFIXES
 
 QUERY_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.rq$")
 RESULT_SUFFIXES = {".srj": ("select", "ask"), ".ttl": ("graph",)}
@@ -128,6 +128,17 @@ def load_example(path: Path) -> Example:
 def load_examples(folder: Path) -> list[Example]:
     """Every example of ``folder`` in file-name order."""
     return [load_example(p) for p in sorted(folder.glob("*.rq"))]
+
+
+def examples_folder(settings: Settings, graphs: Iterable[str]) -> Path | None:
+    """Where the examples of the store being served live: ``queries/`` inside an on-disk
+    store's directory when it has one; else the project's ``queries/`` (the Léon examples) when
+    the Léon graph is loaded; else none (a custom store without queries of its own)."""
+    if settings.store_path is not None and (settings.store_path / "queries").is_dir():
+        return settings.store_path / "queries"
+    if str(ENTITIES_GRAPH) in set(graphs):
+        return settings.project_root / "queries"
+    return None
 
 
 def folder_problems(folder: Path) -> list[str]:

@@ -5,6 +5,8 @@ alternate-format headers of a negotiated URL."""
 from __future__ import annotations
 
 import functools
+import hashlib
+from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -62,11 +64,24 @@ def headers_for(request: Request, path: str, suffix: str | None, fmt: _Format) -
     return headers
 
 
+def asset_url(root: str, name: str) -> str:
+    """A static file's URL, versioned by its content so a changed file is never stale."""
+    data = (Path(__file__).resolve().parent / "static" / name).read_bytes()
+    return f"{root}/static/{name}?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+
 def render(request: Request, template: str, status: int = 200, **context: object) -> Response:
+    root = root_path(request)
     page = (
         templates()
         .get_template(template)
-        .render(root=root_path(request), request_path=request.url.path, **context)
+        .render(
+            root=root,
+            request_path=request.url.path,
+            site_css=asset_url(root, "query.css"),
+            icon=asset_url(root, "favicon.svg"),
+            **context,
+        )
     )
     return HTMLResponse(page, status_code=status)
 

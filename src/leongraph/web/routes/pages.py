@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import URIRef
 
-from leongraph.engine import Store
 from leongraph.errors import UnknownResource
 from leongraph.formats import HTML, RdfFormat, _Format
 from leongraph.linkeddata import viewmodels
@@ -21,6 +20,7 @@ from leongraph.linkeddata.describe import (
     neighbours,
     sentence_facts,
 )
+from leongraph.linkeddata.export import Quad, held_graphs, named_graph_quads
 from leongraph.linkeddata.highlight import highlight
 from leongraph.linkeddata.ontology_docs import (
     TermDoc,
@@ -38,6 +38,7 @@ from leongraph.web.rendering import (
     RDF_FORMATS,
     choose_format,
     headers_for,
+    public_base,
     rdf_response,
     render,
     root_path,
@@ -86,7 +87,7 @@ def describe_response(request: Request, kind: str, segment: str) -> Response:
             body = resource_page(request, pub, d, facts, path)
         else:
             quads = [*d.quads(), *((st.subject, st.predicate, st.object, d.iri) for st in facts)]
-            body = serialize(quads, fmt, context=pub.context)
+            body = serialize(quads, fmt, context=pub.context, first=d.iri)
         pub.remember(key, body)
     if fmt is HTML:
         return HTMLResponse(body, headers=headers)
@@ -234,19 +235,21 @@ def graph(segment: str, request: Request) -> Response:
     fmt = choose_format(request, suffix)
     pub = app_state(request).publication()
     iri = iri_for("graph", name)
-    size = pub.store.graph_sizes().get(iri)
-    if size is None:
+    if iri not in held_graphs(pub.store):
         return not_found(request, pub, "graph", name, fmt)
+    base = public_base(request)
     path = f"/graph/{name}"
     headers = headers_for(request, path, suffix, fmt)
     if isinstance(fmt, RdfFormat):
         body = pub.cached(
-            ("graph", name, fmt.name),
-            lambda: serialize(graph_quads(pub.store, iri), fmt, context=pub.context),
+            ("graph", name, fmt.name, base),
+            lambda: serialize(named_graph_quads(pub, iri, base), fmt, context=pub.context),
         )
         return rdf_response(body, fmt, headers)
+    quads = named_graph_quads(pub, iri, base)
+    size = len(quads)
     d = describe(pub.store, iri, pub.index)
-    triples = _graph_statements(pub.store, d, iri)
+    triples = _graph_statements(quads)
     linker = viewmodels.Linker(d, root_path(request))
     response = render(
         request,
@@ -265,9 +268,9 @@ def graph(segment: str, request: Request) -> Response:
     return response
 
 
-def _graph_statements(store: Store, d: Description, iri: str) -> list[Statement]:
+def _graph_statements(quads: list[Quad]) -> list[Statement]:
     out: list[Statement] = []
-    for s, p, o, _ in graph_quads(store, iri):
+    for s, p, o, _ in quads:
         if not isinstance(p, URIRef):  # never: a predicate is an IRI
             continue
         out.append(Statement(s, p, o, ()))

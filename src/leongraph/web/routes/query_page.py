@@ -126,10 +126,15 @@ def api_config(request: Request) -> JSONResponse:
     return JSONResponse(page_config(state.settings, state.store.engine, root_path(request)))
 
 
-@router.get("/api/examples", summary="The example queries of queries/, with title and description")
+@router.get(
+    "/api/examples",
+    summary="The example queries of the store being served, with title and description",
+)
 def api_examples(request: Request) -> JSONResponse:
-    folder = app_state(request).settings.project_root / "queries"
-    return JSONResponse([example_entry(e) for e in examples.load_examples(folder)])
+    state = app_state(request)
+    folder = examples.examples_folder(state.settings, state.store.graph_sizes())
+    found = examples.load_examples(folder) if folder is not None else []
+    return JSONResponse([example_entry(e) for e in found])
 
 
 @router.get("/static/{name}", include_in_schema=False)

@@ -123,6 +123,7 @@ async function run() {
       setStatus(`${formatCount(triples.length)} ${triples.length === 1 ? "triple" : "triples"} in ${seconds(took)}.`);
       await showGraph(triples, controller.signal);
     }
+    revealResults();
   } catch (err) {
     if (err.name === "AbortError") setStatus(`Cancelled after ${seconds(performance.now() - started)}.`);
     else {
@@ -174,6 +175,13 @@ function renderExamples(examples) {
     });
     list.append(el("li", {}, button));
   }
+}
+
+/** Bring the answer into view when it starts below the fold (a long query above it). */
+function revealResults() {
+  const status = $("status");
+  const top = status.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.6) status.scrollIntoView({ block: "start" });
 }
 
 function loadQuery(query, example) {
@@ -259,6 +267,8 @@ async function main() {
     textarea: $("editor"), code: $("highlight"), gutter: $("gutter"),
     errorLine: $("error-line"), errorCaret: $("error-caret"), onRun: run,
   });
+  // An example's title and description describe its text: typing makes it another query.
+  $("editor").addEventListener("input", () => ($("example-info").hidden = true));
   $("run").addEventListener("click", run);
   for (const menu of document.querySelectorAll("details.menu")) {
     menu.addEventListener("keydown", (e) => {

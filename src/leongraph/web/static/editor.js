@@ -10,6 +10,12 @@ export class Editor {
     textarea.addEventListener("input", () => this.refresh());
     textarea.addEventListener("scroll", () => this.syncScroll());
     textarea.addEventListener("keydown", (e) => this.onKey(e));
+    // The box has a maximum height (then it scrolls); dragging its corner lifts it.
+    const box = textarea.closest(".editor");
+    box?.addEventListener("pointerdown", (e) => {
+      const r = box.getBoundingClientRect();
+      if (r.right - e.clientX < 18 && r.bottom - e.clientY < 18) box.classList.add("resized");
+    });
     this.refresh();
   }
 

@@ -103,18 +103,55 @@ export function layout(graph, ticks = 300, alpha = 1) {
   return alpha;
 }
 
-function boxOf(d) {
-  if (d.term.type !== "literal") return { w: 9, h: 9 };
-  return { w: d.name.length * 3.6 + 8, h: 11 };
+/** Half the width and height of a node's circle or box, in drawing units at node scale `k`. */
+function boxOf(d, k = 1) {
+  if (d.term.type !== "literal") return { w: 9 * k, h: 9 * k };
+  return { w: (d.name.length * 3.6 + 8) * k, h: 11 * k };
 }
 
 /** Where an edge should end: on the border of the target's circle or box. */
-function endPoint(from, to) {
+function endPoint(from, to, k) {
   const dx = to.x - from.x;
   const dy = to.y - from.y;
-  const { w, h } = boxOf(to);
+  const { w, h } = boxOf(to, k);
   const t = Math.min(dx ? w / Math.abs(dx) : Infinity, dy ? h / Math.abs(dy) : Infinity, 1);
   return [to.x - dx * t, to.y - dy * t];
+}
+
+function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/** A node's drawn box (circle or box and its text) in drawing units. */
+function nodeBox(d, k) {
+  const local = d.local ?? (d.local = d.el.getBBox());
+  return { x: d.x + local.x * k, y: d.y + local.y * k, w: local.width * k, h: local.height * k };
+}
+
+/** Put each edge label at the middle of its edge, else a third of the way along either end;
+ * a label that would cover a node or another label there is hidden (its edge keeps the
+ * predicate as a tooltip, the Turtle beside the drawing has every triple). Longer edges,
+ * which have the most room, are placed first. */
+export function placeEdgeLabels(graph, k) {
+  const taken = graph.nodes.map((d) => nodeBox(d, k));
+  const byLength = [...graph.edges].sort((a, b) => Math.hypot(b.target.x - b.source.x, b.target.y - b.source.y) - Math.hypot(a.target.x - a.source.x, a.target.y - a.source.y));
+  const pad = 2 * k;
+  for (const e of byLength) {
+    let placed = false;
+    for (const at of [0.5, 0.33, 0.67]) {
+      const x = e.source.x + (e.target.x - e.source.x) * at;
+      const y = e.source.y + (e.target.y - e.source.y) * at - 4 * k;
+      e.label.setAttribute("x", x.toFixed(1));
+      e.label.setAttribute("y", y.toFixed(1));
+      const r = e.label.getBBox(); // where the text really is, in drawing units
+      const box = { x: r.x - pad, y: r.y - pad, w: r.width + 2 * pad, h: r.height + 2 * pad };
+      if (taken.some((b) => overlaps(box, b))) continue;
+      taken.push(box);
+      placed = true;
+      break;
+    }
+    e.label.classList.toggle("crowded", !placed);
+  }
 }
 
 /** Draw the graph into container and make its nodes draggable. */
@@ -131,6 +168,7 @@ export function drawGraph(container, graph, config) {
 
   for (const e of graph.edges) {
     e.line = svg("line", { class: "edge", "marker-end": "url(#arrow)" });
+    e.line.append(svg("title", {}, `${e.predicate} (${e.iri})`));
     e.label = svg("text", { class: "edge-label", "text-anchor": "middle" }, e.predicate);
     e.label.append(svg("title", {}, e.iri));
     edgeLayer.append(e.line, e.label);
@@ -157,40 +195,48 @@ export function drawGraph(container, graph, config) {
     nodeLayer.append(d.el);
   }
 
+  // Nodes and labels keep a legible size on screen when the view is zoomed out: they are
+  // drawn at scale k (about 90% of the zoom-out), so text never drops much below its CSS size.
+  const view = { x: 0, y: 0, scale: 1 };
+  let k = 1;
   const paint = () => {
     for (const e of graph.edges) {
-      const [x2, y2] = endPoint(e.source, e.target);
+      const [x2, y2] = endPoint(e.source, e.target, k);
       e.line.setAttribute("x1", e.source.x); e.line.setAttribute("y1", e.source.y);
       e.line.setAttribute("x2", x2); e.line.setAttribute("y2", y2);
-      e.label.setAttribute("x", (e.source.x + e.target.x) / 2);
-      e.label.setAttribute("y", (e.source.y + e.target.y) / 2 - 4);
     }
-    for (const d of graph.nodes) d.el.setAttribute("transform", `translate(${d.x.toFixed(1)},${d.y.toFixed(1)})`);
+    for (const d of graph.nodes) d.el.setAttribute("transform", `translate(${d.x.toFixed(1)},${d.y.toFixed(1)}) scale(${k.toFixed(3)})`);
+    placeEdgeLabels(graph, k);
   };
   // The view: centred on the drawing, one SVG unit per pixel unless the drawing needs less.
-  const view = { x: 0, y: 0, scale: 1 };
   const applyView = () => {
     const w = root.clientWidth || 800;
     const h = root.clientHeight || 560;
+    k = Math.max(1, view.scale * 0.9);
+    root.style.setProperty("--k", k.toFixed(3));
     root.setAttribute("viewBox", [view.x - (w * view.scale) / 2, view.y - (h * view.scale) / 2, w * view.scale, h * view.scale].map((v) => v.toFixed(1)).join(" "));
+    paint();
   };
   const fit = () => {
-    // Extents include each node's text: literals are centred boxes, labels run to the right.
-    const left = graph.nodes.map((d) => d.x - boxOf(d).w);
-    const right = graph.nodes.map((d) => d.x + (d.term.type === "literal" ? boxOf(d).w : 14 + d.name.length * 7.5));
-    const ys = graph.nodes.map((d) => d.y);
-    const [x0, x1, y0, y1] = [Math.min(...left) - 20, Math.max(...right) + 20, Math.min(...ys) - 30, Math.max(...ys) + 30];
-    view.x = (x0 + x1) / 2;
-    view.y = (y0 + y1) / 2;
-    view.scale = Math.max(1, (x1 - x0) / (root.clientWidth || 800), (y1 - y0) / (root.clientHeight || 560));
-    applyView();
+    // Extents include each node's text (literals are centred boxes, labels run to the right),
+    // drawn at the scale the view will give them: twice, as that scale follows the extents.
+    for (let pass = 0; pass < 2; pass++) {
+      const left = graph.nodes.map((d) => d.x - boxOf(d, k).w);
+      const right = graph.nodes.map((d) => d.x + (d.term.type === "literal" ? boxOf(d, k).w : (14 + d.name.length * 7.5) * k));
+      const top = graph.nodes.map((d) => d.y - boxOf(d, k).h);
+      const bottom = graph.nodes.map((d) => d.y + boxOf(d, k).h);
+      const [x0, x1, y0, y1] = [Math.min(...left) - 20, Math.max(...right) + 20, Math.min(...top) - 24 * k, Math.max(...bottom) + 12 * k];
+      view.x = (x0 + x1) / 2;
+      view.y = (y0 + y1) / 2;
+      view.scale = Math.max(1, (x1 - x0) / (root.clientWidth || 800), (y1 - y0) / (root.clientHeight || 560));
+      applyView();
+    }
   };
   const zoom = (factor) => {
     view.scale = Math.min(20, Math.max(0.2, view.scale * factor));
     applyView();
   };
   container.append(root);
-  paint();
   fit();
 
   let alpha = 0;
