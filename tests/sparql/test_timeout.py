@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from rdflib import Dataset
+from support import serving_in_thread
 
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
@@ -46,20 +46,8 @@ def serving(store: Store, **overrides: object) -> Iterator[str]:
     base URL (its app is ``SERVED["app"]`` meanwhile)."""
     settings = Settings(engine=store.engine, timeout=TIMEOUT, workers=2).replace(**overrides)
     app = SERVED["app"] = create_app(settings, store)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with serving_in_thread(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))

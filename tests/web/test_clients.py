@@ -5,13 +5,10 @@ twice) through every return format and query form, GET and POST; rdflib's SPARQL
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import (
@@ -28,6 +25,7 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+from support import serving_in_thread
 
 from leongraph.config import Settings
 from leongraph.engine import Store
@@ -49,21 +47,8 @@ GRAPH_FORMATS = [XML, RDFXML, RDF, TURTLE, N3, JSONLD, JSON]
 def url(store: Store) -> Iterator[str]:
     """A real uvicorn server for the bundled graph, on a loopback port the system picks."""
     settings = Settings(engine=store.engine, workers=0)
-    config = uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=0)
-    config.log_level = "warning"
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with serving_in_thread(create_app(settings, store)) as served:
+        yield served
 
 
 def _run(endpoint: str, query: str, fmt: str, method: str) -> object:

@@ -67,6 +67,27 @@ class _Counted(io.RawIOBase):
 COLLISIONS = ("stop", "replace", "append")
 
 
+FilePlan = list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]]
+
+
+def file_plan(files: Sequence[Path], graph: str | None = None) -> FilePlan:
+    """Each file with its format and the graph its triples go into (graph/<stem>, or
+    ``graph``; None for a quad format, which names its own); every file is checked before
+    any is read."""
+    plan: FilePlan = []
+    for path in files:
+        fmt = formats.RdfFormat.from_extension(path.suffix)
+        if fmt is None:
+            raise DataError(
+                "unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf or .jsonld)", path=str(path)
+            )
+        if not path.is_file():
+            raise DataError("no such file", path=str(path))
+        name = graph or str(GRAPH[path.stem])
+        plan.append((path, ox_rdf_format(fmt), None if fmt.dataset else ox.NamedNode(name)))
+    return plan
+
+
 def graph_iri(name: str) -> str:
     """``--graph NAME``: an IRI as it is, a short name under ``graph/``."""
     return name if name.startswith(("http://", "https://", "urn:")) else str(GRAPH[name])
@@ -138,17 +159,7 @@ def load_files(
     graphs. A triple file whose graph the store already holds (or the bundled dataset, or an
     earlier file) stops the load with a DataError, unless ``collisions`` is ``"replace"``
     (the graph's old triples go; the bundled dataset's, too) or ``"append"``."""
-    plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
-    for path in files:
-        fmt = formats.RdfFormat.from_extension(path.suffix)
-        if fmt is None:
-            raise DataError(
-                "unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf or .jsonld)", path=str(path)
-            )
-        if not path.is_file():
-            raise DataError("no such file", path=str(path))
-        name = graph_iri(graph) if graph else str(GRAPH[path.stem])
-        plan.append((path, ox_rdf_format(fmt), None if fmt.dataset else ox.NamedNode(name)))
+    plan = file_plan(files, graph_iri(graph) if graph else None)
     directory.mkdir(parents=True, exist_ok=True)
     # The digest: what the store held before, then each file's bytes and graph, in order.
     digest = hashlib.sha256()

@@ -18,12 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from leongraph import formats
-from leongraph.engine.oxigraph import ox_rdf_format
+from leongraph.engine.persistence import file_plan
 from leongraph.engine.remote import RemoteStore
 from leongraph.engine.terms import ox_quad
 from leongraph.errors import DataError, EngineError, LeongraphError
-from leongraph.vocab import GRAPH, UNION_GRAPH
+from leongraph.vocab import UNION_GRAPH
 
 #: Called after each batch with the quads written so far.
 Progress = Callable[[int], None]
@@ -34,18 +33,7 @@ def quads_of(
 ) -> Iterator[ox.Quad]:
     """Every quad to load, in order: each file's (a triple format's in graph/<stem>, or in
     ``graph``, an IRI), then the dataset's. Files are checked before any is read."""
-    plan: list[tuple[Path, ox.RdfFormat, ox.NamedNode | None]] = []
-    for path in files:
-        fmt = formats.RdfFormat.from_extension(path.suffix)
-        if fmt is None:
-            raise DataError(
-                "unknown RDF format (use .ttl, .nt, .nq, .trig, .rdf or .jsonld)", path=str(path)
-            )
-        if not path.is_file():
-            raise DataError("no such file", path=str(path))
-        name = graph or str(GRAPH[path.stem])
-        plan.append((path, ox_rdf_format(fmt), None if fmt.dataset else ox.NamedNode(name)))
-    return _read(plan, dataset)
+    return _read(file_plan(files, graph), dataset)
 
 
 def _read(
