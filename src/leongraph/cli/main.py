@@ -140,7 +140,7 @@ def _load_remote(args: argparse.Namespace, files: list[Path], dataset: object, s
     check_collisions(targets, store.graph_sizes(), args.collisions)
     quads = quads_of(files, dataset if isinstance(dataset, Dataset) else None, graph)
 
-    note(f"writing into {args.store} in batches of {args.batch} quads …")
+    note(f"writing into {args.store} in batches of {args.batch or store.batch} quads …")
     written_bar = bar(args, unit=" quads", unit_scale=True, desc="writing", initial=args.skip)
 
     def progress(written: int) -> None:
