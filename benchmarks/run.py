@@ -18,7 +18,12 @@ peak RSS while serving; on the bundled graph it also serves the mix with ``--eng
 Figures are medians of the repeats; ratios come from the same run. It prints a table and writes
 JSON to benchmarks/out/.
 
-    python benchmarks/run.py                 # bundled, 1k, 100k, 1M triples (< 15 min)
+Last, the remote store (benchmarks/remote.py): the mix on the bundled graph sent to Oxigraph
+server directly and through ``leongraph serve --store URL`` in front of it, at c=1 and c=16
+(req/s and p99, front ÷ direct), and the load time of the 1M graph (1k with ``--quick``) into
+the engine through ``leongraph load --store URL`` against ``oxigraph load`` then serve.
+
+    python benchmarks/run.py                 # bundled, 1k, 100k, 1M triples (< 17 min)
     python benchmarks/run.py --quick         # 1k and 100k, short runs
     python benchmarks/run.py --sizes 1k --duration 1 --repeats 1
 """
@@ -47,6 +52,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+import remote  # noqa: E402
 import report  # noqa: E402
 from mix import MIX, PARAMS, Query  # noqa: E402
 
@@ -55,6 +61,8 @@ LEONGRAPH = [PYTHON, "-m", "leongraph"]
 CONCURRENCY = (1, 16)
 FULL_SIZES = ("bundled", "1k", "100k", "1m")
 QUICK_SIZES = ("1k", "100k")
+#: Graph size of the load through leongraph into Oxigraph server against its own bulk load.
+REMOTE_LOAD_SIZE, QUICK_REMOTE_LOAD_SIZE = "1m", "1k"
 #: In-process seconds past which a query is measured at concurrency 1 only.
 SLOW_S = 1.0
 
@@ -560,6 +568,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3; quick 1)")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where the JSON goes")
     parser.add_argument("--no-rdflib", dest="rdflib", action="store_false")
+    parser.add_argument("--no-remote", dest="remote", action="store_false")
+    parser.add_argument(
+        "--remote-size", help="graph size of the remote load comparison (default 1m; quick 1k)"
+    )
     args = parser.parse_args(argv)
     sizes = args.sizes.split(",") if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     args.duration = args.duration or (1.0 if args.quick else 1.5)
@@ -585,6 +597,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     for size in sizes:
         results["sizes"][size] = bench_size(size, work, args)
+    if args.remote:
+        load_size = args.remote_size or (QUICK_REMOTE_LOAD_SIZE if args.quick else REMOTE_LOAD_SIZE)
+        remote_duration = args.duration if args.quick else 2 * args.duration
+        results["remote"] = remote.bench(work, remote_duration, load_size)
     results["meta"]["elapsed_s"] = time.time() - started
     results["targets"] = report.targets(results)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
@@ -592,6 +608,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     (args.out / f"bench-{stamp}.json").write_text(text)
     (args.out / "latest.json").write_text(text)
     print(report.table(results))
+    if "remote" in results:
+        print("\n".join(remote.rows(results["remote"])))
     print(f"\nJSON: {args.out / 'latest.json'}")
     return 0
 

@@ -27,7 +27,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| lookup |" in done.stdout  # the table was printed
-    return json.loads((out / "latest.json").read_text())
+    results = json.loads((out / "latest.json").read_text())
+    results["stdout"] = done.stdout
+    return results
 
 
 def test_every_query_has_sane_figures(report: dict) -> None:
@@ -73,6 +75,29 @@ def test_targets_are_reported(report: dict) -> None:
     assert any("load time" in n for n in names)
     assert sum("p50 ms" in n for n in names) == len(MIX)
     assert all(isinstance(t["met"], bool) for t in report["targets"])
+
+
+def test_the_remote_store_is_compared_and_its_load_timed(report: dict) -> None:
+    """leongraph in front of Oxigraph server against the server directly, at c=1 and c=16,
+    and the load through leongraph against the engine's bulk load: printed and recorded."""
+    remote = report["remote"]
+    for c in ("1", "16"):
+        e = remote["mix"][c]
+        for side in ("direct", "front"):
+            assert e[side]["requests"] > 0 and e[side]["rps"] > 0, (c, side)
+            assert 0 < e[side]["p50_ms"] <= e[side]["p99_ms"], (c, side)
+        assert e["rps_ratio"] == e["front"]["rps"] / e["direct"]["rps"]
+        assert e["p99_ratio"] == e["front"]["p99_ms"] / e["direct"]["p99_ms"]
+        line = f"| remote c={c} | {e['direct']['rps']:.0f} | {e['front']['rps']:.0f} | "
+        assert line + f"{e['rps_ratio']:.2f} |" in report["stdout"]
+    load = remote["load"]
+    assert load["size"] == "1k" and load["quads"] >= 1000
+    # both engines hold the same quads (the file's lines, a repeated one once)
+    assert load["leongraph_quads"] == load["oxigraph_quads"]
+    assert 1000 <= load["oxigraph_quads"] <= load["quads"]
+    assert load["leongraph_s"] > 0 and load["oxigraph_s"] > 0
+    assert load["ratio"] == load["leongraph_s"] / load["oxigraph_s"]
+    assert f"ratio {load['ratio']:.2f}" in report["stdout"]
 
 
 def test_generator_is_deterministic_and_sized() -> None:
