@@ -1,6 +1,6 @@
 """An upper bound on the work a query can make the engine do, from the query's algebra and the
 store's statistics; queries under a small bound are evaluated in the server process (no
-round trip to a worker), everything else in a worker that a timeout can kill (executor.py).
+round trip to a worker), everything else in a worker that a timeout can kill (workers/pool.py).
 
 The bound must hold for *any* plan the engine picks, since pyoxigraph cannot be interrupted:
 

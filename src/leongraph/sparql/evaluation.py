@@ -158,7 +158,7 @@ def _not_acceptable(offered: tuple[_Format, ...]) -> NotAcceptable:
 
 
 def _rewrite_labels(text: str, accept_language: str | None, settings: Settings) -> str:
-    """Replace the Wikidata label service by plain patterns (labels.py), when present."""
+    """Replace the Wikidata label service by plain patterns (label_service.py), when present."""
     check_length(text, settings)  # before any rewriting work
     return _rewrite_cached(text, accept_language)
 

@@ -64,7 +64,7 @@ class Example:
 def has_top_level_order(text: str) -> bool:
     """True when ``text`` ends with an ORDER BY of the outer query, not of a subquery.
 
-    Lexical (braces, comments, strings and IRIs understood by querytext): parsing with rdflib
+    Lexical (braces, comments, strings and IRIs understood by lexer.py): parsing with rdflib
     would leave pyparsing's cached exceptions holding the caller's frames, and with them any
     live Oxigraph result, which must be freed on the thread that made it.
 

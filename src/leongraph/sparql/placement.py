@@ -1,5 +1,5 @@
 """Where a query runs: in the server's event loop, in a thread of the server, or in a worker
-process that a timeout can kill (executor.py). Only a query whose work cost.py bounds runs in
+process that a timeout can kill (workers/pool.py). Only a query whose work cost.py bounds runs in
 the server, since the engine cannot be interrupted there.
 
 Bounding a query means parsing it with rdflib (milliseconds), so it is done off the request

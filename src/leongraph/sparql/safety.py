@@ -1,14 +1,14 @@
 """Query safety: nothing a client sends may make the server read anything it was not configured
 to read. Both engines would fetch on request (Oxigraph performs HTTP for SERVICE and LOAD;
-rdflib for SERVICE, and for FROM unless disabled, as store.py does), so every query and update
-is checked here, from its text, before an engine sees it.
+rdflib for SERVICE, and for FROM unless disabled, as engine/rdflib_store.py does), so every
+query and update is checked here, from its text, before an engine sees it.
 
 =====================================  ======================================================
 the text holds                         outcome
 =====================================  ======================================================
 ``SERVICE <iri>``, ``SERVICE SILENT``  400: this endpoint never calls other endpoints
 ``SERVICE ?var``                       400, likewise
-``SERVICE wikibase:label { … }``       rewritten into plain patterns first (labels.py)
+``SERVICE wikibase:label { … }``       rewritten into plain patterns first (label_service.py)
 ``LOAD`` (any update)                  403, even when updates are allowed
 an update, updates disabled            403
 an update sent as ``query=``           400: send it as ``update=``

@@ -345,7 +345,7 @@ class ProcessExecutor(Executor):
         return await self._run_in_worker(plan)
 
     def _run_here(self, plan: Plan) -> Answer:
-        """A query triage.py proved cheap, in this process; its time is kept for triage."""
+        """A query placement.py proved cheap, in this process; its time is kept for the triage."""
         assert self._triage is not None
         start = time.perf_counter()
         answer = execute(self._store, plan)
