@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from leongraph.config import Settings
@@ -78,3 +80,34 @@ def serving_in_thread(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(20)
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str], ready: str, *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` as a process group of its own, once ``ready`` (a URL) answers with 200;
+    stopped (SIGTERM, then SIGKILL) on the way out."""
+    quiet = subprocess.DEVNULL
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=quiet, stderr=quiet, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"{command[:3]} exited"
+            assert time.monotonic() < deadline, f"{ready} did not answer"
+            try:
+                if httpx.get(ready, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)

@@ -7,16 +7,13 @@ import json
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from support import free_port
+from support import free_port, running
 
 from leongraph.config import PROJECT_ROOT
 
@@ -57,27 +54,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             token = done.stdout.strip().splitlines()[-1]
     assert serve and token.startswith("lg_")
     port = free_port()
-    process = subprocess.Popen(
-        [*LEONGRAPH, *serve, "--port", str(port)],
-        cwd=here,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with running([*LEONGRAPH, *serve, "--port", str(port)], url + "/healthz", cwd=here):
         yield url, token, here
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(20)
 
 
 def curl(command: str, url: str, token: str) -> str:

@@ -10,7 +10,6 @@ import os
 import random
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -26,7 +25,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import Dataset
-from support import free_port
+from support import free_port, running
 
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
@@ -68,32 +67,9 @@ def serving(**overrides: object) -> Iterator[str]:
     settings = {"timeout": 3.0, "workers": 2, **overrides}
     env = {**os.environ, **{f"LEONGRAPH_{k.upper()}": str(v) for k, v in settings.items()}}
     command = [sys.executable, "-m", "leongraph", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "leongraph serve exited"
-            assert time.monotonic() < deadline, "leongraph serve did not start"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with running(command, url + "/healthz", env=env):
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(5)
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
+from leongraph.graph.closure import reachable
 from leongraph.vocab import LEON, ONTOLOGY_GRAPH, PQ, PS, PSV, SCHEMA, WD, WDT, WIKIBASE
 from leongraph.vocab import P as WDP
 
@@ -101,17 +102,7 @@ class Axioms:
                 for s, o in onto.subject_objects(pred):
                     if isinstance(s, URIRef) and isinstance(o, URIRef) and s.startswith(LEON):
                         direct.setdefault(s, set()).add(o)
-            result: dict[URIRef, set[URIRef]] = {}
-            for start in direct:
-                seen: set[URIRef] = set()
-                todo = list(direct[start])
-                while todo:
-                    x = todo.pop()
-                    if x not in seen and x != start:
-                        seen.add(x)
-                        todo.extend(direct.get(x, ()))
-                result[start] = seen
-            return result
+            return reachable(direct)
 
         inverses: dict[URIRef, set[URIRef]] = {}
         for a, b in onto.subject_objects(OWL.inverseOf):

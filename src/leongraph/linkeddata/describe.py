@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 
 from leongraph.engine import Store, Term
+from leongraph.graph.closure import reachable
 from leongraph.vocab import (
     BASE,
     FOAF,
@@ -284,17 +285,7 @@ def _supers(store: Store) -> dict[Term, frozenset[Term]]:
     for a, b in rows:
         if a is not None and b is not None:
             direct.setdefault(a, set()).add(b)
-    closed: dict[Term, frozenset[Term]] = {}
-    for start in direct:
-        seen: set[Term] = set()
-        todo = list(direct[start])
-        while todo:
-            nxt = todo.pop()
-            if nxt not in seen and nxt != start:
-                seen.add(nxt)
-                todo.extend(direct.get(nxt, ()))
-        closed[start] = frozenset(seen)
-    return closed
+    return {k: frozenset(v) for k, v in reachable(direct).items()}
 
 
 def sentence_facts(store: Store, sentence: URIRef) -> list[Statement]:

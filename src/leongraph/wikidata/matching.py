@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from leongraph.engine import Store
+from leongraph.graph.closure import reachable
 from leongraph.graph.names import fold
 from leongraph.vocab import (
     LEON,
@@ -378,15 +379,7 @@ def _superclasses(store: Store) -> dict[str, set[str]]:
     direct: dict[str, set[str]] = defaultdict(set)
     for c, s in rows:
         direct[str(c)].add(str(s))
-    out: dict[str, set[str]] = defaultdict(set)
-    for cls, parents in direct.items():
-        todo = list(parents)
-        while todo:
-            parent = todo.pop()
-            if parent not in out[cls]:
-                out[cls].add(parent)
-                todo.extend(direct.get(parent, set()))
-    return out
+    return defaultdict(set, reachable(direct))
 
 
 __all__ = ["Candidate", "Entity", "Index", "build_index", "fold", "similarity"]
