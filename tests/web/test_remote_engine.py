@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from leongraph.config import Settings
 from leongraph.edits.tokens import TokenFile
 from leongraph.engine import RemoteStore
+from leongraph.web import state as state_module
 from leongraph.web.app import create_app
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -107,3 +109,31 @@ def test_two_fronts_over_one_engine_see_each_others_writes(
 def test_a_url_that_is_no_sparql_endpoint_is_refused(engine: EngineServer) -> None:
     with pytest.raises(Exception, match="is not a SPARQL endpoint"):
         RemoteStore.open(engine.query.removesuffix("query"))
+
+
+def test_a_write_made_behind_the_front_reaches_its_etags_without_blocking_a_request(
+    engine: EngineServer, monkeypatch: pytest.MonkeyPatch, wait_until: Callable[..., None]
+) -> None:
+    store = load_bundled(engine)
+    monkeypatch.setattr(state_module, "REFRESH", 0.2)
+    behind = RemoteStore.open(engine.query, engine.update)  # another writer, not this front
+    with front(store) as c:
+        tag = c.get("/resource/leon").headers["etag"]
+        answered = []
+        asked = threading.Event()
+
+        def slow_count() -> dict[str, int]:  # the engine slow to count: requests don't wait
+            asked.set()
+            time.sleep(1.5)
+            return real_count()
+
+        real_count = store.graph_sizes
+        monkeypatch.setattr(store, "graph_sizes", slow_count)
+        assert asked.wait(5)
+        started = time.monotonic()
+        answered.append(c.get("/resource/leon").headers["etag"])
+        assert time.monotonic() - started < 1.0
+        monkeypatch.setattr(store, "graph_sizes", real_count)
+        assert answered == [tag]
+        behind.update('INSERT DATA { GRAPH <urn:g> { <urn:x> rdfs:label "x" } }')
+        wait_until(lambda: c.get("/resource/leon").headers["etag"] != tag, 10, "a new ETag")

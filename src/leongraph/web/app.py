@@ -108,7 +108,13 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
             state.reconciliation_index()
         else:
             threading.Thread(target=state.reconciliation_index, daemon=True).start()
+        # ETags and dates come from the publication: built before the first request, off the
+        # event loop (a remote engine counts its graphs for it), then watched (state.py).
+        await anyio.to_thread.run_sync(state.derived.built)
+        stop = threading.Event()
+        threading.Thread(target=state.watch, args=(stop,), daemon=True).start()
         yield
+        stop.set()
         state.executor.close()
 
     layers = middleware(settings)

@@ -2,16 +2,17 @@
 data (the linked-data publication, the reconciliation name index), built on first use and
 dropped whenever the data changes.
 
-A remote engine's data may change behind leongraph's back (another front, a direct write): at
-most every ``REFRESH`` seconds, a request that reads derived state first asks the engine for
-its fingerprint (graph sizes, remote.py) and starts over when it changed. Derived state is
-thus at most ``REFRESH`` seconds stale, plus the time to rebuild it."""
+A remote engine's data may change behind leongraph's back (another front, a direct write): a
+background thread (``AppState.watch``) asks the engine for its fingerprint (graph sizes,
+remote.py) every ``REFRESH`` seconds and, when it changed, builds the new derived state and
+only then swaps it in. Derived state is thus at most ``REFRESH`` seconds stale, plus the time
+to rebuild it, and no request ever waits on the engine for it: the event loop reads only
+derived state already built (an ETag is one attribute read)."""
 
 from __future__ import annotations
 
 import functools
 import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -67,6 +68,12 @@ class Derived:
     def index_ready(self) -> bool:
         return "reconciliation_index" in self.__dict__
 
+    def built(self) -> Derived:
+        """This state with its publication built (a fingerprint and a query: run it off the
+        event loop), so that swapping it in costs a request nothing."""
+        self.publication  # noqa: B018 -- a cached property: built here, read for free after
+        return self
+
 
 @dataclass(eq=False)
 class AppState:
@@ -81,35 +88,35 @@ class AppState:
     editor: Editor | None = None
     gate: Gate | None = None
 
-    _checked: float = 0.0
-    _seen: str | None = None
-
     @property
     def update_lock(self) -> anyio.Lock:
         """One update at a time, so the server's store and the workers' stay in step."""
         return self.executor.update_lock
 
-    def current(self) -> Derived:
-        """The derived state, started over first if a remote engine's data changed."""
-        if isinstance(self.store, RemoteStore) and time.monotonic() - self._checked > REFRESH:
-            self._checked = time.monotonic()
-            seen = self.store.fingerprint()
-            if self._seen is not None and seen != self._seen:
-                self.derived = Derived(self.settings, self.store)
-            self._seen = seen
-        return self.derived
-
     def publication(self) -> Publication:
-        return self.current().publication
+        return self.derived.publication
 
     def reconciliation_index(self) -> Index:
-        return self.current().reconciliation_index
+        return self.derived.reconciliation_index
 
-    def data_changed(self) -> None:
-        """The store was written to: validators, dates, VoID, exports, indexes and cached
-        answers start over."""
+    async def data_changed(self) -> None:
+        """The store was written to: cached answers go at once; validators, dates, VoID,
+        exports and indexes start over, the new publication built in a thread before the
+        writer is answered (so it reads its own write, and the event loop hashes nothing)."""
         self.pipeline.data_changed()
-        self.derived = Derived(self.settings, self.store)
+        self.derived = await anyio.to_thread.run_sync(Derived(self.settings, self.store).built)
+
+    def watch(self, stop: threading.Event) -> None:
+        """Until ``stop``: every ``REFRESH`` seconds, the remote engine's fingerprint; when it is
+        not the one derived state was built from, derived state built anew, then swapped in
+        (runs in a thread of its own)."""
+        while isinstance(self.store, RemoteStore) and not stop.wait(REFRESH):
+            try:
+                if self.store.fingerprint() != self.derived.publication.fingerprint:
+                    self.pipeline.data_changed()
+                    self.derived = Derived(self.settings, self.store).built()
+            except Exception:  # an engine down or failing: /healthz says so; keep watching
+                continue
 
 
 class _HasState(Protocol):

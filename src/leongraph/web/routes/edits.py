@@ -87,7 +87,7 @@ async def run_edit(state: AppState, work: Callable[[], Outcome]) -> Outcome:
             raise EvaluationError(f"The edit could not be applied: {exc}") from exc
         if outcome.text:
             await state.executor.update(outcome.text)
-            state.data_changed()
+            await state.data_changed()
     return outcome
 
 

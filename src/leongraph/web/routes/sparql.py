@@ -193,5 +193,5 @@ async def _update(request: Request, state: AppState, req: SparqlRequest) -> Resp
                 raise explain(req.update, None, None, str(exc)) from exc
             raise EvaluationError(f"The update could not be applied: {exc}") from exc
         await state.executor.update(req.update)
-        state.data_changed()  # ETags, Last-Modified and indexes follow the data
+        await state.data_changed()  # ETags, Last-Modified and indexes follow the data
     return Response(status_code=204)
