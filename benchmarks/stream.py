@@ -1,13 +1,13 @@
 """Peak memory of large answers: streamed (sparql/workers/stream.py) against whole.
 
-Two `leongraph serve` processes on the same on-disk store, one worker each, a raised row cap,
+Pairs of `leongraph serve` processes on the same on-disk store, one worker each, a raised row cap,
 no answer cache and no evaluation in the server: one as it ships, one whose frame is larger
 than any answer (``--whole``: every answer is built whole in the worker, sent in one piece and
 held whole by the server before it is written, as before streaming). Each large answer is asked
-of both in turn, ``--repeat`` times; before each request the peak RSS of the server and of its
-worker is reset (``/proc/PID/clear_refs``), and after it the peak (``VmHWM``) is read: what
-the answer cost each process is that peak less its RSS before the request. Prints the medians
-and the ratios streamed ÷ whole.
+of both in turn, ``--repeat`` times, each time of a fresh pair of servers; before each request
+the peak RSS of the server and of its worker is reset (``/proc/PID/clear_refs``), and after it
+the peak (``VmHWM``) is read: what the answer cost each process is that peak less its RSS
+before the request. Prints the medians and the ratios streamed ÷ whole.
 
     python benchmarks/generate.py 300000 /tmp/g.nq
     leongraph load --store /tmp/g-store /tmp/g.nq
@@ -47,8 +47,11 @@ _WHOLE = (
 
 
 @contextlib.contextmanager
-def server(store: Path, *, whole: bool, log: Path) -> Iterator[tuple[str, int]]:
-    """A server on ``store``: its URL and pid, once it answers."""
+def server(
+    store: Path, *, whole: bool, log: Path, source: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """A server on ``store``: its URL and pid, once it answers. ``source``: run the code of
+    another checkout (its ``src``), as it is, instead of the whole-answer mode."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEONGRAPH_")}
     env |= {
@@ -59,6 +62,9 @@ def server(store: Path, *, whole: bool, log: Path) -> Iterator[tuple[str, int]]:
         "LEONGRAPH_IN_PROCESS": "false",
     }
     head = [sys.executable, "-c", _WHOLE] if whole else [sys.executable, "-m", "leongraph"]
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")
+        head = [sys.executable, "-m", "leongraph"]
     cmd = [*head, "serve", "--store", str(store), "--port", str(port)]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -68,10 +74,13 @@ def server(store: Path, *, whole: bool, log: Path) -> Iterator[tuple[str, int]]:
         while True:
             assert proc.poll() is None, log.read_text()
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                health = httpx.get(url + "/healthz", timeout=5)
+                if health.status_code == 200 and health.json()["reconciliation_index"] == "ready":
                     break
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+        # the worker forked before measuring
+        httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60)
         yield url, proc.pid
     finally:
         proc.terminate()
@@ -139,35 +148,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", type=Path, help="an on-disk store of at least 100k triples")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--logs", type=Path, default=Path("benchmarks/out"))
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="a checkout of leongraph before streaming, served as the baseline instead of "
+        "the whole-answer mode (e.g. made by `git worktree add DIR REV`)",
+    )
     args = parser.parse_args(argv)
     args.logs.mkdir(parents=True, exist_ok=True)
-    with (
-        server(args.store, whole=True, log=args.logs / "stream-whole.log") as whole,
-        server(args.store, whole=False, log=args.logs / "stream-streamed.log") as streamed,
-    ):
-        for side in (whole, streamed):  # fork each worker before measuring
-            httpx.get(side[0] + "/sparql", params={"query": "ASK {}"}, timeout=60)
-        print(
-            "| answer | format | MiB | server: MiB over its RSS, whole → streamed (ratio) "
-            "| worker: MiB over its RSS, whole → streamed (ratio) "
-            "| seconds, whole → streamed (ratio) |"
-        )
-        print("|---|---|---|---|---|---|")
-        for name, query, fmt in ANSWERS:
-            runs: dict[bool, list[tuple[float, float, float, int]]] = {True: [], False: []}
-            for _ in range(args.repeat):  # interleaved: both sides see the same load
-                for is_whole, (url, pid) in ((True, whole), (False, streamed)):
+    print(
+        "| answer | format | MiB | server: peak MiB over its RSS, whole → streamed (ratio) "
+        "| worker: peak MiB over its RSS, whole → streamed (ratio) "
+        "| seconds, whole → streamed (ratio) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, query, fmt in ANSWERS:
+        runs: dict[bool, list[tuple[float, float, float, int]]] = {True: [], False: []}
+        for _ in range(args.repeat):  # fresh processes (a heap, once grown, stays grown)
+            with (
+                server(
+                    args.store,
+                    whole=True,
+                    log=args.logs / "stream-whole.log",
+                    source=args.baseline_src,
+                ) as whole,
+                server(args.store, whole=False, log=args.logs / "stream-streamed.log") as streamed,
+            ):
+                for is_whole, (url, pid) in ((True, whole), (False, streamed)):  # interleaved
                     runs[is_whole].append(measure(url, pid, query, fmt))
-            sizes = {run[3] for side in runs.values() for run in side}
-            assert len(sizes) == 1, f"the two servers gave different answers: {sizes}"
-            cells = []
-            for i in range(3):
-                before = statistics.median(run[i] for run in runs[True])
-                after = statistics.median(run[i] for run in runs[False])
-                ratio = f"{after / before:.2f}" if before > 0.5 else "-"
-                cells.append(f"{before:.1f} → {after:.1f} ({ratio})")
-            mib = sizes.pop() / 2**20
-            print(f"| {name} | {fmt} | {mib:.1f} | " + " | ".join(cells) + " |", flush=True)
+        sizes = {run[3] for side in runs.values() for run in side}
+        assert len(sizes) == 1, f"the two servers gave different answers: {sizes}"
+        cells = []
+        for i in range(3):
+            before = statistics.median(run[i] for run in runs[True])
+            after = statistics.median(run[i] for run in runs[False])
+            ratio = f"{after / before:.2f}" if before > 0.5 else "-"
+            cells.append(f"{before:.1f} → {after:.1f} ({ratio})")
+        mib = sizes.pop() / 2**20
+        print(f"| {name} | {fmt} | {mib:.1f} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
 

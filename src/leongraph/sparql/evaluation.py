@@ -17,7 +17,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from leongraph.config import Settings
 from leongraph.engine import Output, QueryResult, Store
@@ -223,8 +223,7 @@ class Collector(AnswerOutput, Protocol):
     def __iter__(self) -> Iterator[bytes]: ...
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):  # a tuple: made once per answer, on every query's path
     """What ``write_into`` tells of the answer it wrote."""
 
     content_type: str
@@ -238,7 +237,7 @@ class _Collected(list[bytes]):
         pass
 
     def write(self, data: bytes, /) -> int:
-        self.append(bytes(data))
+        self.append(data if type(data) is bytes else bytes(data))
         return len(data)
 
     def flush(self) -> None:

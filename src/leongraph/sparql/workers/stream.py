@@ -86,7 +86,7 @@ class _FrameBuffer(list[bytes]):
         self.size += len(data)
         if self.size > FRAME:
             raise TooLong
-        self.append(bytes(data))
+        self.append(data if type(data) is bytes else bytes(data))
         return len(data)
 
     def flush(self) -> None:
@@ -105,7 +105,8 @@ class FrameWriter:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.buffer = bytearray()
+        self.parts: list[bytes] = []
+        self.size = 0
         self.content_type = ""
         self.streaming = False
 
@@ -113,11 +114,12 @@ class FrameWriter:
         self.content_type = content_type
 
     def write(self, data: bytes, /) -> int:
-        self.buffer += data
-        if len(self.buffer) >= FRAME + _TAIL:
-            cut = len(self.buffer) - _TAIL
-            chunk = bytes(memoryview(self.buffer)[:cut])
-            del self.buffer[:cut]
+        self.parts.append(data if type(data) is bytes else bytes(data))
+        self.size += len(data)
+        if self.size >= FRAME + _TAIL:
+            pending = b"".join(self.parts)
+            chunk, tail = pending[:-_TAIL], pending[-_TAIL:]
+            self.parts, self.size = [tail], len(tail)
             if self.streaming:
                 self._send(_DATA, chunk)
             else:
@@ -130,7 +132,7 @@ class FrameWriter:
 
     def finish(self, written: Written, max_rows: int) -> None:
         """Send what is left: the whole answer, or the last frames of a streamed one."""
-        tail = bytes(self.buffer)
+        tail = b"".join(self.parts)
         if written.note:
             tail = note_truncation(tail, max_rows)
         if not self.streaming:
