@@ -6,6 +6,8 @@ gives long answers; the executor is forked after that, so its workers use it too
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 
@@ -15,7 +17,7 @@ from support import plan, process_gone
 
 from leongraph.config import Settings
 from leongraph.engine import Store
-from leongraph.errors import QueryTimeout
+from leongraph.errors import QueryTimeout, WorkerLost
 from leongraph.sparql.evaluation import Answer, execute
 from leongraph.sparql.placement import Place, Triage
 from leongraph.sparql.workers import ProcessExecutor, wire
@@ -83,6 +85,7 @@ def test_a_short_answer_is_not_streamed(store: Store, executor: ProcessExecutor)
     assert answer.rest is None and answer == execute(store, p)
 
 
+@pytest.mark.slow
 def test_the_deadline_holds_mid_answer(
     store: Store, executor: ProcessExecutor, wait_until: Callable[..., None]
 ) -> None:
@@ -144,3 +147,23 @@ def test_a_long_answer_leaves_the_server_for_a_worker(oxigraph: Store, small_fra
         assert triage.place(p) is Place.WORKER  # and its shape goes to workers from now on
     finally:
         pool.close()
+
+
+def test_a_worker_lost_mid_answer_is_an_error(
+    store: Store, executor: ProcessExecutor, wait_until: Callable[..., None]
+) -> None:
+    p = plan(ENDLESS, Settings(max_rows=10**9), format="json")
+    executor.warm_up()
+    (worker,) = executor._idle
+
+    async def read() -> None:
+        answer = await executor.run(p)
+        assert answer.rest is not None
+        os.kill(worker.pid, signal.SIGKILL)  # as the memory cap or an engine crash would
+        async for _ in answer.rest:
+            pass
+
+    with pytest.raises(WorkerLost):
+        anyio.run(read)
+    assert executor._count == 0
+    wait_until(lambda: process_gone(worker.pid), what="the worker gone")

@@ -97,6 +97,7 @@ def served(store: Store, **overrides: object) -> Iterator[tuple[str, ProcessExec
         yield url, executor
 
 
+@pytest.mark.slow
 def test_the_deadline_cuts_a_streamed_answer(store: Store, wait_until: Callable[..., None]) -> None:
     with served(store, timeout=2.0) as (url, executor):
         (worker,) = executor._idle
@@ -122,6 +123,7 @@ def test_the_deadline_cuts_a_streamed_answer(store: Store, wait_until: Callable[
         assert httpx.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
+@pytest.mark.slow
 def test_a_client_leaving_mid_answer_gets_its_worker_killed(
     store: Store, wait_until: Callable[..., None]
 ) -> None:
