@@ -27,6 +27,15 @@ def plan(text: str, settings: Settings | None = None, **request: object) -> Plan
     return prepare(SparqlRequest(query=text, **request), settings or Settings())  # type: ignore[arg-type]
 
 
+def process_gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (or was killed and waits for its parent to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def free_port() -> int:
     """A TCP port of the loopback interface that nothing listens on now."""
     with socket.socket() as s:

@@ -131,7 +131,14 @@ def test_bounded_queries_queue_for_workers_when_server_threads_are_busy(oxigraph
         assert triage.place(p) is Place.THREAD
         executor._threads = threading.Semaphore(0)  # every server thread taken
         assert executor._count == 0
-        assert anyio.run(executor.run, p) == execute(oxigraph, p)
+        answer = anyio.run(executor.run, p)
+        rest = answer.rest  # a long answer, streamed (workers/stream.py)
+        assert rest is not None
+
+        async def whole() -> bytes:
+            return answer.body + b"".join([chunk async for chunk in rest])
+
+        assert anyio.run(whole) == execute(oxigraph, p).body
         assert executor._count == 1  # a worker was forked to answer it
     finally:
         executor.close()

@@ -8,7 +8,7 @@ vocab) and nothing else of leongraph."""
 
 from rdflib import Dataset
 
-from leongraph.engine.base import QueryResult, Store
+from leongraph.engine.base import Output, QueryResult, Store
 from leongraph.engine.oxigraph import OxigraphStore
 from leongraph.engine.persistence import load_files
 from leongraph.engine.rdflib_store import RdflibStore
@@ -26,6 +26,7 @@ def from_dataset(ds: Dataset, *, engine: str = "oxigraph") -> Store:
 
 
 __all__ = [
+    "Output",
     "OxigraphStore",
     "QueryResult",
     "RdflibStore",

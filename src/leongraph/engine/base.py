@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import rdflib
 from rdflib import BNode, Dataset
@@ -29,6 +29,18 @@ Format = formats.ResultsFormat | formats.RdfFormat
 Serializer = Callable[["QueryResult", Format, "int | None"], Iterator[bytes]]
 
 
+class Output(Protocol):
+    """Where ``QueryResult.write_to`` writes: a file open for writing bytes."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+
+#: Writes a result in one format into an ``Output`` as the engine's writer produces it.
+Pusher = Callable[["QueryResult", Format, "int | None", Output], None]
+
+
 @dataclass
 class QueryResult:
     """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
@@ -42,6 +54,9 @@ class QueryResult:
     _rows: Iterator[tuple[Term | None, ...]] | None = None
     _triples: Iterator[tuple[Term, Term, Term]] | None = None
     _serializer: Serializer | None = None
+    #: The engine's writer into a file, where it writes an answer piece by piece (Oxigraph's
+    #: graph writers, which return the answer whole otherwise).
+    _pusher: Pusher | None = None
     #: Set by ``serialize`` when ``max_rows`` cut the answer short.
     truncated: bool = False
     _holders: list[Bound] = field(default_factory=list)
@@ -79,6 +94,15 @@ class QueryResult:
             return iter((results.write_boolean(fmt.name, bool(self.boolean)),))
         serializer = self._serializer or _generic_serializer
         return serializer(self, fmt, max_rows)
+
+    def write_to(self, fmt: Format, out: Output, *, max_rows: int | None = None) -> None:
+        """``serialize`` into ``out``, piece by piece as the writer produces it, so that a
+        large answer need not be held whole (the worker streams it, sparql/workers/stream.py)."""
+        if self._pusher is not None and self.kind != "ask":
+            self._pusher(self, fmt, max_rows, out)
+            return
+        for chunk in self.serialize(fmt, max_rows=max_rows):
+            out.write(chunk)
 
     def _cap(self, items: Iterable[T], max_rows: int | None) -> Iterator[T]:
         """``items`` stopped after ``max_rows``, recording whether any were left."""

@@ -9,14 +9,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypedDict
+from typing import IO, TypedDict, cast
 
 import pyoxigraph as ox
 from rdflib.term import Node
 
 from leongraph import formats
 from leongraph.engine import results
-from leongraph.engine.base import Format, QueryResult, Serializer, Store
+from leongraph.engine.base import Format, Output, Pusher, QueryResult, Serializer, Store
 from leongraph.engine.statistics import Statistics
 from leongraph.engine.terms import Term, fast_uri, ox_json_term, ox_neutral, ox_quad, to_rdflib
 from leongraph.engine.threads import Bound, bury
@@ -261,6 +261,7 @@ def ox_result(
         )
     box = Bound(result)
     del result
+    serializer, pusher = _ox_triples_writer(box)
     triples = (
         (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in box.drain()
     )
@@ -269,7 +270,8 @@ def ox_result(
         [],
         None,
         _triples=triples,
-        _serializer=_ox_triples_writer(box),
+        _serializer=serializer,
+        _pusher=pusher,
         _holders=[box],
     )
 
@@ -277,6 +279,11 @@ def ox_result(
 #: Fewest bytes a row takes in each results format (all variables unbound), so that an answer
 #: of at most ``max_rows * _MIN_ROW`` bytes cannot hold more than ``max_rows`` rows.
 _MIN_ROW = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+#: The most bytes Oxigraph's writer may hold before the answer is written again by ours,
+#: which yield it piece by piece (a raised row cap must not let one answer sit in memory).
+_FAST_BYTES = 1 << 20
 
 
 class _Overflow(Exception):
@@ -311,7 +318,7 @@ def _ox_solutions_writer(solutions: Bound, rerun: Callable[[], Bound]) -> Serial
         if max_rows is None:
             yield solutions.obj.serialize(format=ox_results_format(fmt))
             return
-        out = _BoundedBuffer(max_rows * _MIN_ROW[fmt.name])
+        out = _BoundedBuffer(min(max_rows * _MIN_ROW[fmt.name], _FAST_BYTES))
         try:
             solutions.obj.serialize(out, format=ox_results_format(fmt))
         except _Overflow:
@@ -331,14 +338,32 @@ def _ox_solutions_writer(solutions: Bound, rerun: Callable[[], Bound]) -> Serial
     return write
 
 
-def _ox_triples_writer(triples: Bound) -> Serializer:
-    def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
+def _ox_triples_writer(triples: Bound) -> tuple[Serializer, Pusher]:
+    """Oxigraph's RDF writers, which write into a file 8 KiB at a time: the pusher hands them
+    the caller's file (a streamed answer), the serializer a list it then yields whole."""
+
+    def push(result: QueryResult, fmt: Format, max_rows: int | None, out: Output) -> None:
         capped: Iterator[ox.Triple] = result._cap(triples.drain(), max_rows)
         items: Iterable[ox.Triple] | Iterable[ox.Quad] = capped
         if isinstance(fmt, formats.RdfFormat) and fmt.dataset:
             items = (ox.Quad(t.subject, t.predicate, t.object) for t in capped)
-        body = ox.serialize(items, format=ox_rdf_format(fmt), prefixes=PREFIXES)
-        assert body is not None  # no output file given: the bytes are returned
-        yield body
+        file = cast("IO[bytes]", out)  # pyoxigraph calls only ``write`` (and ``flush``)
+        ox.serialize(items, file, format=ox_rdf_format(fmt), prefixes=PREFIXES)
 
-    return write
+    def write(result: QueryResult, fmt: Format, max_rows: int | None) -> Iterator[bytes]:
+        parts = _Parts()
+        push(result, fmt, max_rows, parts)
+        yield b"".join(parts)
+
+    return write, push
+
+
+class _Parts(list[bytes]):
+    """A file for Oxigraph's writers that keeps what they write."""
+
+    def write(self, data: bytes) -> int:
+        self.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass

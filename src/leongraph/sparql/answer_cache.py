@@ -12,8 +12,9 @@ served again without parsing or evaluating anything. The key is what selects the
 - the data's generation: ``clear()`` (called when an update changes the data) starts a new
   one, and an answer computed under an older generation is never stored.
 
-Answers cut by the row cap are not kept (a client may raise the cap), nor errors and timeouts
-(they raise, and nothing is stored). Admission is by cost: when the cache is full, the
+Answers cut by the row cap are not kept (a client may raise the cap), nor streamed answers
+(longer than a frame, sparql/workers/stream.py), nor errors and timeouts (they raise, and
+nothing is stored). Admission is by cost: when the cache is full, the
 cheapest of the oldest entries makes room, and a new answer cheaper to compute than every one
 of those is not admitted at all. One answer may use at most a quarter of the budget.
 """
@@ -139,7 +140,7 @@ class AnswerCache:
             return replace(answer, extra_headers=((CACHE_HEADER, "miss"),))
         etag = self.etag(key)
         served = replace(answer, extra_headers=((CACHE_HEADER, "miss"), ("ETag", etag)))
-        if answer.truncated:
+        if answer.truncated or answer.rest is not None:  # cut, or streamed (too long)
             self.refused += 1
             return served
         size = len(answer.body) + len(key.text) + ENTRY_OVERHEAD

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from leongraph.config import Settings
-from leongraph.engine import QueryResult, Store
+from leongraph.engine import Output, QueryResult, Store
 from leongraph.errors import (
     BadRequest,
     EvaluationError,
@@ -56,13 +56,28 @@ class Plan:
     max_rows: int
 
 
+class Rest(Protocol):
+    """The rest of a streamed answer, after its first frame (sparql/workers/stream.py)."""
+
+    #: ``time.monotonic()`` past which the answer is cut (the query's timeout).
+    deadline: float
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def close(self) -> None:
+        """Stop the answer where it is (the worker writing it is killed), if not ended."""
+
+
 @dataclass(frozen=True)
 class Answer:
-    body: bytes
+    body: bytes  # the whole answer; for a streamed one, its first frame
     content_type: str
     truncated: bool = False
     #: Added by the server after evaluation (the answer cache's X-Cache and ETag).
     extra_headers: tuple[tuple[str, str], ...] = ()
+    #: The rest of an answer too long for one frame, streamed (never cached); the row cap
+    #: is then known only at its end, so ``truncated`` stays False (see README "Row cap").
+    rest: Rest | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -171,20 +186,79 @@ def _rewrite_cached(text: str, accept_language: str | None) -> str:
     )
 
 
-def execute(store: Store, plan: Plan) -> Answer:
-    """Run a prepared query and write its answer. Engine failures on a query that parsed
-    become EvaluationError (400); syntax errors stay QuerySyntaxError (400)."""
-    return write_answer(
-        plan,
-        lambda: store.query(
-            plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
-        ),
+def execute(store: Store, plan: Plan, into: Collector | None = None) -> Answer:
+    """Run a prepared query and write its answer (into ``into``, which may refuse to take
+    more, when given). Engine failures on a query that parsed become EvaluationError (400);
+    syntax errors stay QuerySyntaxError (400)."""
+    return write_answer(plan, _running(store, plan), into)
+
+
+def execute_into(store: Store, plan: Plan, out: AnswerOutput) -> Written:
+    """``execute``, writing the answer into ``out`` as the engine produces it (a worker
+    streams a large answer this way, sparql/workers/stream.py); the JSON note of a cut
+    answer is the caller's to add (``note_truncation``), at the end of what it wrote."""
+    return write_into(plan, _running(store, plan), out)
+
+
+def _running(store: Store, plan: Plan) -> Callable[[], QueryResult]:
+    return lambda: store.query(
+        plan.text, default_graphs=plan.default_graphs, named_graphs=plan.named_graphs
     )
 
 
-def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
+class OutputClosed(Exception):
+    """Raised by an output that takes no more of an answer (a stream whose reader left, a
+    buffer that is full); it passes through ``write_into`` unchanged."""
+
+
+class AnswerOutput(Output, Protocol):
+    """Where an answer is written: told its media type before the first byte."""
+
+    def begin(self, content_type: str) -> None: ...
+
+
+class Collector(AnswerOutput, Protocol):
+    """An output that keeps what is written, to be read back whole."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
+class Written(NamedTuple):  # a tuple: made once per answer, on every query's path
+    """What ``write_into`` tells of the answer it wrote."""
+
+    content_type: str
+    truncated: bool
+    #: The answer is SPARQL JSON cut by the row cap: its end takes ``note_truncation``.
+    note: bool
+
+
+class _Collected(list[bytes]):
+    def begin(self, content_type: str) -> None:
+        pass
+
+    def write(self, data: bytes, /) -> int:
+        self.append(data if type(data) is bytes else bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def write_answer(
+    plan: Plan, run: Callable[[], QueryResult], into: Collector | None = None
+) -> Answer:
     """The answer to ``plan`` from the result ``run`` gives (a query run now, or an answer a
     remote engine gave), written in the plan's format within its row cap."""
+    parts = _Collected() if into is None else into
+    written = write_into(plan, run, parts)
+    body = b"".join(parts)
+    if written.note:
+        body = note_truncation(body, plan.max_rows)
+    return Answer(body, written.content_type, written.truncated)
+
+
+def write_into(plan: Plan, run: Callable[[], QueryResult], out: AnswerOutput) -> Written:
+    """``write_answer`` into ``out``, piece by piece."""
     result = None
     try:
         result = run()
@@ -193,10 +267,11 @@ def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
         fmt = family.from_name(name) if name else None
         if fmt is None:
             raise _not_acceptable(family.all())
-        body = b"".join(result.serialize(fmt, max_rows=plan.max_rows))
+        out.begin(fmt.content_type)
+        result.write_to(fmt, out, max_rows=plan.max_rows)
     except QuerySyntaxError as exc:  # said in terms of the query's own tokens
         raise explain(plan.text, exc.line, exc.column, exc.message) from exc
-    except LeongraphError:
+    except (LeongraphError, OutputClosed):
         raise
     except MemoryError as exc:
         raise QueryAborted(
@@ -211,12 +286,10 @@ def write_answer(plan: Plan, run: Callable[[], QueryResult]) -> Answer:
         if result is not None:
             result.close()
     truncated = bool(result.truncated)
-    if truncated and fmt is JSON:
-        body = _note_truncation(body, plan.max_rows)
-    return Answer(body, fmt.content_type, truncated)
+    return Written(fmt.content_type, truncated, truncated and fmt is JSON)
 
 
-def _note_truncation(body: bytes, max_rows: int) -> bytes:
+def note_truncation(body: bytes, max_rows: int) -> bytes:
     """Add a top-level member to SPARQL JSON results; clients ignore members they do not know,
     so the document stays valid SPARQL JSON."""
     note = f',"leongraph":{{"truncated":true,"max_rows":{max_rows}}}}}'.encode()

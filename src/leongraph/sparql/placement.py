@@ -119,6 +119,13 @@ class Triage:
         """Record how long a query run in the server took (its next runs may skip the thread)."""
         self._seconds[self.shape_of(plan.text)] = seconds
 
+    def too_long(self, plan: Plan) -> None:
+        """A query run in the server wrote more than a frame: its shape goes to workers from
+        now on, which stream such answers (workers/stream.py)."""
+        key = self.shape_of(plan.text)
+        with self._lock:
+            self._verdicts[key] = cost.INF
+
     def forget(self) -> None:
         """The data changed: every bound and timing is stale."""
         with self._lock:

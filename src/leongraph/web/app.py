@@ -66,7 +66,12 @@ def middleware(settings: Settings) -> list[Middleware]:
                 allow_origins=["*"],
                 allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                 allow_headers=["*"],
-                expose_headers=["X-Leongraph-Truncated", "Content-Length", "ETag"],
+                expose_headers=[
+                    "X-Leongraph-Truncated",
+                    "X-Leongraph-Streamed",
+                    "Content-Length",
+                    "ETag",
+                ],
                 max_age=86400,
             )
         )

@@ -8,7 +8,9 @@ process to kill. The design:
   store, single-threaded, doing nothing but fork workers on request. Forking from it (not from
   the server, which runs threads) is safe, and each worker shares the store copy-on-write.
 - Each worker gets its own socket pair; the zygote passes the server's end back over a Unix
-  socket (SCM_RIGHTS). A request is one Plan out, one Answer (or error) back (wire.py).
+  socket (SCM_RIGHTS). A request is one Plan out, one Answer (or error) back (wire.py); an
+  answer longer than a frame comes back in frames as it is written (stream.py), and the
+  worker is the stream's until its end (killed if the deadline passes or the client leaves).
 - The server waits for the answer at most ``settings.timeout`` seconds; past that it SIGKILLs
   the worker and answers 503. A replacement is forked on the next demand, so other clients keep
   being served by the other workers meanwhile.
@@ -38,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import os
 import pickle
 import signal
@@ -53,10 +56,11 @@ from leongraph import errors
 from leongraph.config import Settings
 from leongraph.engine import RemoteStore, Store
 from leongraph.errors import WorkerLost
-from leongraph.sparql.evaluation import Answer, Plan, execute
+from leongraph.sparql.evaluation import Answer, Plan
 from leongraph.sparql.placement import Place, Triage
 from leongraph.sparql.workers.executors import Executor, InProcessExecutor, RemoteExecutor
 from leongraph.sparql.workers.process import start_zygote
+from leongraph.sparql.workers.stream import TooLong, execute_in_server, is_stream, streamed
 from leongraph.sparql.workers.wire import HEADER, decode_reply, encode_plan, exchange, recv
 
 #: Longest wait for a busy pool before checking it again (a wake-up is normally immediate).
@@ -335,20 +339,24 @@ class ProcessExecutor(Executor):
 
     async def run(self, plan: Plan) -> Answer:
         place = self._triage.place(plan) if self._triage else Place.WORKER
-        if place is Place.LOOP:
-            return self._run_here(plan)
-        if place is Place.THREAD and self._threads.acquire(blocking=False):
-            try:  # at most IN_PROCESS_THREADS at once: the rest queue for workers
-                return await anyio.to_thread.run_sync(self._run_here, plan)
-            finally:
-                self._threads.release()
+        try:
+            if place is Place.LOOP:
+                return self._run_here(plan)
+            if place is Place.THREAD and self._threads.acquire(blocking=False):
+                try:  # at most IN_PROCESS_THREADS at once: the rest queue for workers
+                    return await anyio.to_thread.run_sync(self._run_here, plan)
+                finally:
+                    self._threads.release()
+        except TooLong:  # longer than a frame: a worker streams it (stream.py)
+            assert self._triage is not None
+            self._triage.too_long(plan)
         return await self._run_in_worker(plan)
 
     def _run_here(self, plan: Plan) -> Answer:
         """A query placement.py proved cheap, in this process; its time is kept for the triage."""
         assert self._triage is not None
         start = time.perf_counter()
-        answer = execute(self._store, plan)
+        answer = execute_in_server(self._store, plan)
         self._triage.timed(plan, time.perf_counter() - start)
         return answer
 
@@ -356,12 +364,16 @@ class ProcessExecutor(Executor):
         deadline = time.monotonic() + self.timeout
         self._loop = asyncio.get_running_loop()
         worker = await self._acquire(deadline)
-        healthy = False
+        healthy = handed = False
         payload = encode_plan(plan)
         try:
             with anyio.fail_after(max(deadline - time.monotonic(), 0.001)):
                 reply = await exchange(worker.sock, payload)
             healthy = True
+            if is_stream(reply):  # longer than a frame: the worker is the stream's until its end
+                handed = True
+                release = functools.partial(self._stream_ended, worker)
+                return streamed(reply, worker.sock, deadline, self.timeout, release)
         except TimeoutError:
             raise errors.QueryTimeout(
                 f"The query ran longer than {self.timeout:g} s and was stopped.",
@@ -373,8 +385,12 @@ class ProcessExecutor(Executor):
                 "crashed the query engine.",
             ) from exc
         finally:  # a worker left mid-answer (timeout, cancelled request) is killed
-            self._release(worker, healthy=healthy)
+            if not handed:
+                self._release(worker, healthy=healthy)
         return decode_reply(reply)
+
+    def _stream_ended(self, worker: _Worker, healthy: bool) -> None:
+        self._release(worker, healthy=healthy)
 
     async def update(self, text: str) -> None:
         if self._triage is not None:

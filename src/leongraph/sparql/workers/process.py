@@ -17,16 +17,8 @@ from collections.abc import Iterable
 
 from leongraph import errors
 from leongraph.engine import Store
-from leongraph.sparql.evaluation import execute
-from leongraph.sparql.workers.wire import (
-    HEADER,
-    decode_plan,
-    encode_answer,
-    encode_bug,
-    encode_error,
-    recv,
-    send,
-)
+from leongraph.sparql.workers.stream import WorkerGone, answer_plan
+from leongraph.sparql.workers.wire import HEADER, decode_plan, recv, send
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +80,10 @@ def _worker_main(sock: socket.socket, store: Store, memory_mb: int) -> None:
             plan = decode_plan(recv(sock))
         except (EOFError, OSError):
             return
-        try:
-            reply = encode_answer(execute(store, plan))
-        except errors.LeongraphError as exc:
-            reply = encode_error(exc)
-        except BaseException as exc:  # a bug: reported to the server, which answers 500
-            log.exception("worker failed")
-            reply = encode_bug(exc)
-        send(sock, reply)
+        try:  # whole, or streamed when longer than a frame
+            answer_plan(sock, store, plan)
+        except WorkerGone:
+            return
 
 
 def _limit_memory(memory_mb: int) -> None:

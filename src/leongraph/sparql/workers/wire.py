@@ -95,6 +95,13 @@ async def exchange(sock: socket.socket, payload: bytes) -> bytes | memoryview:
     return first[HEADER.size :] + await _read(loop, sock, missing)
 
 
+async def read_frame(sock: socket.socket) -> bytes:
+    """One frame, on the running event loop (the frames of a streamed answer, stream.py)."""
+    loop = asyncio.get_running_loop()
+    (size,) = HEADER.unpack(await _read(loop, sock, HEADER.size))
+    return await _read(loop, sock, size)
+
+
 async def _read(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytes:
     parts: list[bytes] = []
     while n:

@@ -32,6 +32,7 @@ from leongraph.web.apidocs import route
 from leongraph.web.routes import edits
 from leongraph.web.routes.query_page import query_page
 from leongraph.web.state import AppState, app_state
+from leongraph.web.streaming import StreamedResponse
 
 router = APIRouter()
 
@@ -115,10 +116,10 @@ def asked(request: Request, body: bytes) -> Asked:
 
 
 def answer_response(answer: Answer) -> Response:
-    return Response(
-        answer.body,
-        headers={"Content-Type": answer.content_type, "Vary": "Accept", **answer.headers},
-    )
+    headers = {"Content-Type": answer.content_type, "Vary": "Accept", **answer.headers}
+    if answer.rest is not None:  # longer than a frame: streamed (web/streaming.py)
+        return StreamedResponse(answer, answer.rest, headers)
+    return Response(answer.body, headers=headers)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
