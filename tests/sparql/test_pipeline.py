@@ -25,8 +25,10 @@ class Fixed(Executor):
     def __init__(self, placed: bool) -> None:
         super().__init__()
         self._placed = placed
+        self.asked_in: list[int] = []  # the threads that asked for a text's place
 
     def placed(self, text: str) -> bool:
+        self.asked_in.append(threading.get_ident())
         return self._placed
 
     async def run(self, plan: Plan) -> Answer:
@@ -101,12 +103,22 @@ def test_what_costs_more_than_a_constant_is_planned_in_a_thread(hops: list[int])
     many = "SELECT * WHERE { " + "?s ?p ?o . " * LOOP_TOKENS + "}"
     label = """SELECT ?c ?cLabel WHERE { ?c ?p ?o .
       SERVICE wikibase:label { bd:serviceParam wikibase:language "en". } }"""
+    escaped = 'SELECT ?p ?o WHERE { res:mathilda ?p ?o FILTER(?o != "\\u0022") }'
     assert len(many) < LOOP_BYTES
-    for request in (asked(padded), asked(many), asked(label), asked(LOOKUP, "*/*;q=1" * 100)):
+    cases = (padded, many, label, escaped)
+    for request in (*map(asked, cases), asked(LOOKUP, "*/*;q=1" * 100)):
         assert planned_where(placed, request) == "thread"
     unplaced = QueryPipeline(Settings(answer_cache_mb=0), Fixed(placed=False))
     assert planned_where(unplaced, asked(LOOKUP)) == "thread"
-    assert len(hops) == 5 and threading.get_ident() not in hops
+    assert len(hops) == 6 and threading.get_ident() not in hops
+
+
+def test_a_text_planned_in_a_thread_has_its_shape_taken_there(hops: list[int]) -> None:
+    """So that placing it (in the event loop) finds its shape made."""
+    executor = Fixed(placed=False)
+    queries = QueryPipeline(Settings(answer_cache_mb=0), executor)
+    assert planned_where(queries, asked(LOOKUP)) == "thread"
+    assert executor.asked_in[-1] != threading.get_ident()  # last asked by the planner
 
 
 def test_errors_found_in_the_event_loop_are_the_same_errors(hops: list[int]) -> None:

@@ -29,11 +29,15 @@ PLANNERS = 2
 #: ... unless planning one costs a constant: a request of at most LOOP_BYTES, LOOP_FIELDS
 #: parameters and LOOP_TOKENS tokens, whose plan is known (the same query in another text) or
 #: whose shape's place is (the executor's ``placed``), is planned in the event loop, with no
-#: hop to a thread and back (measured by benchmarks/plan_cost.py: under 0.3 ms at the caps).
+#: hop to a thread and back (benchmarks/plan_cost.py: 0.1-0.5 ms for the worst texts).
 LOOP_BYTES = 1024
 LOOP_FIELDS = 32
 LOOP_TOKENS = 64
 LOOP_HEADER = 512
+#: What a text planned in the event loop may not hold: a label service or query hints (their
+#: rewrite), or ``\u`` escapes (the checks and the shape read the text unescaped, where one
+#: token of the raw text can become many).
+_REWRITTEN = ("service", "hint:", "\\u")
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class QueryPipeline:
         if plan is not None:
             return plan
         lowered = request.query.lower()
-        if "service" in lowered or "hint:" in lowered or not self.executor.placed(request.query):
+        if any(w in lowered for w in _REWRITTEN) or not self.executor.placed(request.query):
             return None
         return self._prepare(request, asked, same)
 
@@ -125,7 +129,9 @@ class QueryPipeline:
             plan = self._known(asked, same)
             if plan is not None:
                 return plan
-        return self._prepare(request, asked, same)
+        plan = self._prepare(request, asked, same)
+        self.executor.placed(plan.text)  # its shape taken here, not by ``run`` in the loop
+        return plan
 
     @staticmethod
     def _same_key(

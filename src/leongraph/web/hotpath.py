@@ -9,9 +9,9 @@ this path skips them (measured by benchmarks/run.py).
 
 A request asked before whose answer is in the answer cache (sparql/answer_cache.py) is
 answered here and now: no reading, planning or evaluating. Every answer, cached or new, is
-written with the headers the middleware would add (validators on GET, ``Vary:
-Accept-Encoding`` past the gzip minimum) written directly; only a client that accepts gzip
-for an answer long enough to compress takes the middleware for it.
+written here with the headers the middleware would add (validators on GET, ``Vary:
+Accept-Encoding`` past the gzip minimum); only a client that accepts gzip for an answer long
+enough to compress takes the middleware for it.
 
 Everything else goes down the full stack: other paths and methods, CORS and conditional
 requests, and bodies over the size limit, with the body already read replayed; and updates,
