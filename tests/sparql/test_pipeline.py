@@ -8,9 +8,9 @@ from typing import Any
 
 import anyio
 import pytest
+from support import planning_threads
 
 from leongraph.config import Settings
-from leongraph.sparql import pipeline
 from leongraph.sparql.evaluation import Answer, Plan
 from leongraph.sparql.pipeline import LOOP_BYTES, LOOP_TOKENS, Asked, QueryPipeline
 from leongraph.sparql.workers import Executor
@@ -38,15 +38,7 @@ class Fixed(Executor):
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The threads that ``prepare`` ran in (the event loop's included)."""
-    threads: list[int] = []
-    real = pipeline.prepare
-
-    def prepare(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.get_ident())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "prepare", prepare)
-    return threads
+    return planning_threads(monkeypatch)
 
 
 def asked(text: str, accept: str | None = None) -> Asked:
