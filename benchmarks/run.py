@@ -31,6 +31,7 @@ the engine through ``leongraph load --store URL`` against ``oxigraph load`` then
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -54,6 +55,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import remote  # noqa: E402
 import report  # noqa: E402
+import versus  # noqa: E402
 from mix import MIX, PARAMS, Query  # noqa: E402
 
 PYTHON = sys.executable
@@ -275,24 +277,51 @@ def measure_http(
     return out
 
 
-def measure_c16(
-    url: str,
+def side_by_side(
+    entry: dict,
     query: Query,
     query_file: Path,
-    floor_figures: dict,
+    stick_file: Path,
+    urls: dict[str, str],
     args: argparse.Namespace,
-    *,
-    unique: bool = False,
-) -> dict:
-    """wrk at concurrency 16 only (medians of the repeats), skipped for slow queries."""
-    if floor_figures["p50_ms"] / 1000 > SLOW_S:
-        return {"skipped": f"over {SLOW_S:g} s per query in-process"}
-    duration = max(args.duration, min(30.0, 3 * floor_figures["p50_ms"] / 1000))
-    runs = []
-    for _ in range(args.repeats):
-        runs.append(wrk(url, query_file, query.accept, 16, duration, unique=unique))
-        drain(url)
-    return median_runs(runs)
+) -> None:
+    """c16 in interleaved rounds (versus.py): leongraph with its cache off against the stick,
+    the same text repeated and a new text per request; cache hits against the ceiling. Adds
+    each side's medians (``stick``, ``unique``, ``hits``) and the per-round ratios
+    (``versus``) to ``entry``; a query slower than SLOW_S in-process is skipped."""
+    if entry["floor"]["p50_ms"] / 1000 > SLOW_S:
+        skipped = {"skipped": f"over {SLOW_S:g} s per query in-process"}
+        entry.update(stick={"repeated": skipped, "unique": skipped}, unique=skipped, hits=skipped)
+        return
+    duration = max(args.round_duration, min(30.0, 3 * entry["floor"]["p50_ms"] / 1000))
+
+    def side(url: str, file: Path, unique: bool = False) -> versus.Run:
+        def run() -> dict:
+            figures = wrk(url, file, query.accept, 16, duration, unique=unique)
+            drain(url)
+            return figures
+
+        return run
+
+    stick: dict = {}
+    entry["versus"] = {}
+    for mode, ours, theirs in (
+        ("repeated", side(urls["off"], query_file), side(urls["stick"], stick_file)),
+        ("unique", side(urls["off"], query_file, True), side(urls["stick"], stick_file, True)),
+        ("hits", side(urls["on"], query_file), side(urls["ceiling"], query_file)),
+    ):
+        pairs = versus.interleave(ours, theirs, args.rounds)
+        entry["versus"][mode] = versus.compare(pairs)
+        mine = median_runs([a for a, _ in pairs])
+        if mode == "repeated":
+            entry["repeated"] = mine
+        else:
+            entry[mode] = mine
+        if mode == "hits":
+            entry["versus"]["hits"]["ceiling"] = median_runs([b for _, b in pairs])
+        else:
+            stick[mode] = median_runs([b for _, b in pairs])
+    entry["stick"] = stick
 
 
 def drain(url: str, limit: float = 60) -> None:
@@ -478,55 +507,54 @@ def bench_size(size: str, work: Path, args: argparse.Namespace) -> dict:
             for c in CONCURRENCY
         }
 
-    stick_port = free_port()
-    print(f"== {size}: stick (pyoxigraph in a minimal FastAPI app)", file=sys.stderr)
+    # leongraph (cache off, cache on), the stick and the ceiling run at once and are measured
+    # in interleaved rounds (versus.py), each ratio from runs seconds apart.
+    stick_port, off_port, on_port = free_port(), free_port(), free_port()
     source = (
         ["--data", str(facts["data"])] if size == "bundled" else ["--store", str(facts["store"])]
     )
-    with server([PYTHON, str(HERE / "stick.py"), *source, "--port", str(stick_port)], stick_port):
-        url = f"http://127.0.0.1:{stick_port}/sparql"
-        for q in MIX:
-            entry = queries[q.name]
-            # the stick knows no label service: it gets the text rewritten as leongraph does
-            file, fl = work / f"{size}-{q.name}-stick.rq", entry["floor"]
-            file.write_text(engine_text(q, params), encoding="utf-8")
-            entry["stick"] = {
-                "repeated": measure_c16(url, q, file, fl, args),
-                "unique": measure_c16(url, q, file, fl, args, unique=True),
-            }
-
-    port = free_port()
-    argv = [*LEONGRAPH, "serve", "--port", str(port)]
+    argv = [*LEONGRAPH, "serve"]
     if size != "bundled":
         argv += ["--store", str(facts["store"])]
-    print(f"== {size}: leongraph, answer cache off", file=sys.stderr)
-    with server([*argv, "--answer-cache-mb", "0"], port) as facts_server:
-        url = f"http://127.0.0.1:{port}/sparql"
+    print(f"== {size}: leongraph (answer cache off, on), stick, ceiling", file=sys.stderr)
+    with contextlib.ExitStack() as running:
+        enter = running.enter_context
+        enter(
+            server([PYTHON, str(HERE / "stick.py"), *source, "--port", str(stick_port)], stick_port)
+        )
+        facts_server = enter(
+            server([*argv, "--port", str(off_port), "--answer-cache-mb", "0"], off_port)
+        )
+        enter(server([*argv, "--port", str(on_port)], on_port))
+        enter(server([PYTHON, str(HERE / "ceiling.py"), "--port", str(ceiling_port)], ceiling_port))
+        urls = {
+            name: f"http://127.0.0.1:{port}/sparql"
+            for name, port in (
+                ("off", off_port),
+                ("on", on_port),
+                ("stick", stick_port),
+                ("ceiling", ceiling_port),
+            )
+        }
         for q in MIX:  # each query twice: a shape seen again is bounded, then may run in
-            post(url, q.text(params), q.accept)  # the server process (placement.py)
+            post(urls["off"], q.text(params), q.accept)  # the server process (placement.py)
         time.sleep(1.0)
         for q in MIX:
             entry = queries[q.name]
-            status, body = post(url, q.text(params), q.accept)
+            status, body = post(urls["off"], q.text(params), q.accept)
             entry.update(status=status, bytes=len(body))
             if status != 200:
                 entry["error"] = body.decode("utf-8", "replace")[:300]
                 print(f"   {q.name}: HTTP {status}: {entry['error']}", file=sys.stderr)
                 continue
-            entry["http"] = measure_http(url, q, query_files[q.name], entry["floor"], args)
-            file, fl = query_files[q.name], entry["floor"]
-            entry["unique"] = measure_c16(url, q, file, fl, args, unique=True)
+            entry["http"] = measure_http(urls["off"], q, query_files[q.name], entry["floor"], args)
             print(f"   {q.name}: {report.brief(entry)}", file=sys.stderr)
-    print(f"== {size}: leongraph, answer cache on", file=sys.stderr)
-    port = free_port()
-    argv[argv.index("--port") + 1] = str(port)
-    with server(argv, port):
-        url = f"http://127.0.0.1:{port}/sparql"
-        for q in MIX:
-            entry = queries[q.name]
-            if entry.get("status") == 200:
-                post(url, q.text(params), q.accept)  # the miss that fills the cache
-                entry["hits"] = measure_c16(url, q, query_files[q.name], entry["floor"], args)
+            # the stick knows no label service: it gets the text rewritten as leongraph does
+            stick_file = work / f"{size}-{q.name}-stick.rq"
+            stick_file.write_text(engine_text(q, params), encoding="utf-8")
+            post(urls["stick"], engine_text(q, params), q.accept)
+            post(urls["on"], q.text(params), q.accept)  # the miss that fills the cache
+            side_by_side(entry, q, query_files[q.name], stick_file, urls, args)
     out["server"] = {
         "startup_s": facts_server["startup_s"],
         "peak_rss_mb": facts_server.get("peak_rss_mb"),
@@ -566,6 +594,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated: bundled,1k,100k,1m (or a number)")
     parser.add_argument("--duration", type=float, help="seconds per wrk run (default 1.5; quick 1)")
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3; quick 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="interleaved rounds of leongraph against the stick and the ceiling (default 5; "
+        "quick 2)",
+    )
+    parser.add_argument(
+        "--round-duration", type=float, default=1.0, help="seconds per run of a round (1)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where the JSON goes")
     parser.add_argument("--no-rdflib", dest="rdflib", action="store_false")
     parser.add_argument("--no-remote", dest="remote", action="store_false")
@@ -576,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = args.sizes.split(",") if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     args.duration = args.duration or (1.0 if args.quick else 1.5)
     args.repeats = args.repeats or (1 if args.quick else 3)
+    args.rounds = args.rounds or (2 if args.quick else 5)
     args.floor_duration = 0.3 if args.quick else 0.5
     ensure_wrk()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -590,6 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "duration_s": args.duration,
             "repeats": args.repeats,
+            "rounds": args.rounds,
+            "round_duration_s": args.round_duration,
             "concurrency": list(CONCURRENCY),
             "queries": [q.name for q in MIX],
         },

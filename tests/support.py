@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 
 from leongraph.config import Settings
+from leongraph.sparql import pipeline
 from leongraph.sparql.evaluation import Plan, prepare
 from leongraph.sparql.protocol import SparqlRequest
 
@@ -120,3 +122,16 @@ def running(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
+
+
+def planning_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The threads ``pipeline.prepare`` runs in from now on: where new texts are planned."""
+    threads: list[int] = []
+    real = pipeline.prepare
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", spied)
+    return threads

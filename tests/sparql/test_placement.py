@@ -202,6 +202,25 @@ def test_a_new_text_of_a_known_shape_is_placed_at_first_sight(oxigraph: Store) -
         triage.close()
 
 
+def test_a_shape_is_known_once_analysed(oxigraph: Store) -> None:
+    """``known`` (what lets the pipeline plan a small text in the event loop) holds only once
+    the shape has its verdict, and never starts an analysis itself."""
+    triage = shaped(Triage(oxigraph))
+    try:
+        lookup = "SELECT ?p ?o WHERE { res:%s ?p ?o }"
+        assert not triage.known(lookup % "mathilda")  # never seen
+        assert triage.place(plan(lookup % "mathilda")) is Place.WORKER
+        assert not triage.known(lookup % "leon")  # seen once: no verdict yet
+        assert not triage.known(lookup % "leon")  # (asking does not analyse it)
+        triage.learn(lookup % "mathilda")
+        assert triage.known(lookup % "stansfield")  # a new text of the shape
+        assert not triage.known("SELECT ?o WHERE { res:mathilda rdfs:label ?o }")
+        triage.forget()
+        assert not triage.known(lookup % "stansfield")
+    finally:
+        triage.close()
+
+
 def test_a_pathological_shape_stays_in_workers_whatever_its_constants(oxigraph: Store) -> None:
     triage = shaped(Triage(oxigraph))
     try:

@@ -25,12 +25,11 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import Dataset
-from support import free_port, running
+from support import free_port, planning_threads, running
 
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
 from leongraph.errors import BadRequest
-from leongraph.sparql import pipeline
 from leongraph.sparql.label_service import rewrite_label_service
 from leongraph.sparql.lexer import tokens
 from leongraph.sparql.pipeline import Asked, QueryPipeline
@@ -416,14 +415,7 @@ def test_a_dead_zygote_is_replaced_under_load(
 
 def test_long_requests_are_planned_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lexing and checking 100 KB takes a quarter of a second: never on the event loop."""
-    threads: list[int] = []
-    real = pipeline.prepare
-
-    def prepare(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.get_ident())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "prepare", prepare)
+    threads = planning_threads(monkeypatch)
     queries = QueryPipeline(Settings(), pool.InProcessExecutor(None))  # type: ignore[arg-type]
 
     async def plan(text: str) -> int:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from leongraph.sparql.evaluation import Answer, Plan
-from leongraph.sparql.lexer import tokens
+from leongraph.sparql.lexer import Token, tokens
 
 #: Bytes counted per entry beyond its body and key (the entry, its dict slots, the headers).
 ENTRY_OVERHEAD = 400
@@ -47,9 +48,24 @@ def normalise(text: str) -> str:
     >>> normalise("ASK { ?s ?p 1 .5 }") != normalise("ASK { ?s ?p 1.5 }")
     True
     """
+    return _joined(tokens(text))
+
+
+def normalise_within(text: str, most: int) -> str | None:
+    """``normalise(text)``, or None when the text holds more than ``most`` tokens (lexing
+    stops there, so the work is bounded by ``most`` and the text's length).
+
+    >>> normalise_within("ASK { ?s ?p ?o } # six tokens", 6), normalise_within("ASK {}", 2)
+    ('ASK { ?s ?p ?o }', None)
+    """
+    found = list(itertools.islice(tokens(text), most + 1))
+    return None if len(found) > most else _joined(found)
+
+
+def _joined(toks: Iterable[Token]) -> str:
     parts: list[str] = []
     end = 0
-    for tok in tokens(text):
+    for tok in toks:
         if parts and tok.offset != end:
             parts.append(" ")
         parts.append(tok.text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import anyio
 
 from leongraph.config import Settings
-from leongraph.sparql.answer_cache import AnswerCache, Key, normalise
+from leongraph.sparql.answer_cache import AnswerCache, Key, normalise, normalise_within
 from leongraph.sparql.evaluation import Answer, Plan, prepare
 from leongraph.sparql.protocol import SparqlRequest, parse_request
 from leongraph.sparql.safety import check_length
@@ -24,8 +24,20 @@ from leongraph.sparql.workers import Executor
 #: Requests remembered with their plan, and the longest query string plus body remembered.
 PLAN_CACHE_SIZE = 1024
 PLAN_KEY_MAX = 16_384
-#: New requests are planned in threads, at most this many at once, never on the event loop.
+#: New requests are planned in threads, at most this many at once, never on the event loop...
 PLANNERS = 2
+#: ... unless planning one costs a constant: a request of at most LOOP_BYTES, LOOP_FIELDS
+#: parameters and LOOP_TOKENS tokens, whose plan is known (the same query in another text) or
+#: whose shape's place is (the executor's ``placed``), is planned in the event loop, with no
+#: hop to a thread and back (benchmarks/plan_cost.py: 0.1-0.5 ms for the worst texts).
+LOOP_BYTES = 1024
+LOOP_FIELDS = 32
+LOOP_TOKENS = 64
+LOOP_HEADER = 512
+#: What a text planned in the event loop may not hold: a label service or query hints (their
+#: rewrite), or ``\u`` escapes (the checks and the shape read the text unescaped, where one
+#: token of the raw text can become many).
+_REWRITTEN = ("service", "hint:", "\\u")
 
 
 @dataclass(frozen=True)
@@ -69,12 +81,37 @@ class QueryPipeline:
 
     async def plan_off_loop(self, asked: Asked) -> Plan | SparqlRequest:
         """``plan``, never holding up the event loop: a request seen before is answered from
-        memory, a new one is read and planned in a thread (lexing, rewriting and checking take
-        time that grows with the text: a quarter of a second for 100 KB)."""
+        memory, a small one whose planning costs a constant is planned here (``in_loop``),
+        any other is read and planned in a thread (lexing, rewriting and checking take time
+        that grows with the text: a quarter of a second for 100 KB)."""
         plan = self._plans.get(asked)
         if plan is not None:
             return plan
+        if _small(asked):
+            found = self.in_loop(asked)
+            if found is not None:
+                return found
         return await anyio.to_thread.run_sync(self.plan, asked, limiter=self._planners)
+
+    def in_loop(self, asked: Asked) -> Plan | SparqlRequest | None:
+        """``plan`` for a small request (``_small``) when it costs a constant: the text holds
+        at most LOOP_TOKENS tokens (lexing stops past them) and either the same query was
+        answered in another text, or the text needs no label rewrite and its shape's place
+        is known. None: plan it in a thread."""
+        request = parse_request(asked.method, asked.query_string, asked.content_type, asked.body)
+        if request.query is None or request.update is not None:
+            return request
+        check_length(request.query, self.settings)
+        same = self._same_key(request, asked, LOOP_TOKENS)
+        if same is None:
+            return None
+        plan = self._known(asked, same)
+        if plan is not None:
+            return plan
+        lowered = request.query.lower()
+        if any(w in lowered for w in _REWRITTEN) or not self.executor.placed(request.query):
+            return None
+        return self._prepare(request, asked, same)
 
     def plan(self, asked: Asked) -> Plan | SparqlRequest:
         """The plan of a query; for an update or a request without a query, the request
@@ -88,20 +125,44 @@ class QueryPipeline:
         check_length(request.query, self.settings)  # before any lexing
         same = None
         if len(request.query) <= PLAN_KEY_MAX:
-            # The same query in another text (comments, spacing): the plan of the first one
-            # once it has been answered (its label rewrite and checks, which take
-            # milliseconds for a WDQS query, are the same, and so is its answer); until then,
-            # and for a text that fails, each text is planned and refused on its own, so an
-            # error gives the line and column of the text it is about.
-            same = (
-                normalise(request.query),
-                *(request.default_graphs, request.named_graphs, request.format),
-                *(asked.accept, asked.accept_language),
-            )
-            plan = self._same.get(same)
-            if plan is not None and plan in self._answered:
-                self._remember(asked, plan)
+            same = self._same_key(request, asked)
+            plan = self._known(asked, same)
+            if plan is not None:
                 return plan
+        plan = self._prepare(request, asked, same)
+        self.executor.placed(plan.text)  # its shape taken here, not by ``run`` in the loop
+        return plan
+
+    @staticmethod
+    def _same_key(
+        request: SparqlRequest, asked: Asked, most: int | None = None
+    ) -> tuple[object, ...] | None:
+        """What makes two requests the same query in other texts (comments, spacing); None
+        past ``most`` tokens."""
+        assert request.query is not None
+        text = normalise(request.query) if most is None else normalise_within(request.query, most)
+        if text is None:
+            return None
+        return (
+            text,
+            *(request.default_graphs, request.named_graphs, request.format),
+            *(asked.accept, asked.accept_language),
+        )
+
+    def _known(self, asked: Asked, same: tuple[object, ...] | None) -> Plan | None:
+        """The plan of the same query in another text, once that one has been answered (its
+        label rewrite and checks, which take milliseconds for a WDQS query, are the same, and
+        so is its answer); until then, and for a text that fails, each text is planned and
+        refused on its own, so an error gives the line and column of the text it is about."""
+        plan = self._same.get(same) if same is not None else None
+        if plan is not None and plan in self._answered:
+            self._remember(asked, plan)
+            return plan
+        return None
+
+    def _prepare(
+        self, request: SparqlRequest, asked: Asked, same: tuple[object, ...] | None
+    ) -> Plan:
         plan = prepare(
             request, self.settings, accept=asked.accept, accept_language=asked.accept_language
         )
@@ -141,6 +202,16 @@ class QueryPipeline:
     def data_changed(self) -> None:
         """An update changed the data: no answer computed before it is served again."""
         self.cache.clear()
+
+
+def _small(asked: Asked) -> bool:
+    """Whether reading ``asked`` costs a constant (what the client sent is capped)."""
+    return (
+        len(asked.query_string) + len(asked.body) <= LOOP_BYTES
+        and asked.query_string.count(b"&") + asked.body.count(b"&") <= LOOP_FIELDS
+        and len(asked.accept or "") <= LOOP_HEADER
+        and len(asked.accept_language or "") <= LOOP_HEADER
+    )
 
 
 def _key(plan: Plan) -> Key:

@@ -105,6 +105,13 @@ class Triage:
             return Place.LOOP if took is not None and took <= INLINE_SECONDS else Place.THREAD
         return Place.WORKER
 
+    def known(self, text: str) -> bool:
+        """Whether the shape of ``text`` has its verdict (``place`` will not need an analysis;
+        the shape is kept for it)."""
+        key = self.shape_of(text)
+        with self._lock:
+            return self._verdicts.get(key) is not None
+
     def learn(self, text: str) -> float:
         """Bound ``text`` now (in the calling thread) and remember it: for queries known in
         advance, such as the examples the query page offers."""

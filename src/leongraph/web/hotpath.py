@@ -8,10 +8,10 @@ piece of code). Routing and dependency resolution cost more than evaluating a sm
 this path skips them (measured by benchmarks/run.py).
 
 A request asked before whose answer is in the answer cache (sparql/answer_cache.py) is
-answered here and now: no reading, planning or evaluating, and the headers the middleware
-would add (validators on GET, ``Vary: Accept-Encoding`` past the gzip minimum) written
-directly; only a client that accepts gzip for an answer long enough to compress takes the
-middleware for it.
+answered here and now: no reading, planning or evaluating. Every answer, cached or new, is
+written here with the headers the middleware would add (validators on GET, ``Vary:
+Accept-Encoding`` past the gzip minimum); only a client that accepts gzip for an answer long
+enough to compress takes the middleware for it.
 
 Everything else goes down the full stack: other paths and methods, CORS and conditional
 requests, and bodies over the size limit, with the body already read replayed; and updates,
@@ -97,11 +97,7 @@ class HotPath:
         )
         hit = self.pipeline.cached(asked)
         if hit is not None:
-            long = len(hit.body) >= self.gzip_minimum
-            if not (long and "gzip" in wanted.get(b"accept-encoding", "")):
-                await self._write_hit(method, hit, long, send)
-                return
-            await self.respond({**scope, _ANSWER_KEY: hit}, receive, send)
+            await self._answer(scope, receive, send, hit, wanted)
             return
         try:
             outcome = await self.pipeline.plan_off_loop(asked)
@@ -112,10 +108,21 @@ class HotPath:
         except Exception as exc:  # rendered by the full stack, bugs included
             await self.app({**scope, HANDED_KEY: exc}, receive, send)
             return
+        await self._answer(scope, receive, send, answer, wanted)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, answer: Answer, wanted: dict[bytes, str]
+    ) -> None:
+        """Write ``answer`` directly, unless the client accepts gzip for an answer long enough
+        to compress: then through the middleware (the layers cost more than a small query)."""
+        long = len(answer.body) >= self.gzip_minimum
+        if not (long and "gzip" in wanted.get(b"accept-encoding", "")):
+            await self._write(scope["method"], answer, long, send)
+            return
         await self.respond({**scope, _ANSWER_KEY: answer}, receive, send)
 
-    async def _write_hit(self, method: str, answer: Answer, long: bool, send: Send) -> None:
-        """A cached answer with the headers the full stack writes for it (test_hotpath.py)."""
+    async def _write(self, method: str, answer: Answer, long: bool, send: Send) -> None:
+        """An answer with the headers the full stack writes for it (test_hotpath.py)."""
         headers = [
             (b"content-length", str(len(answer.body)).encode()),
             (b"content-type", answer.content_type.encode("latin-1")),

@@ -31,6 +31,11 @@ class Executor(abc.ABC):
     async def run(self, plan: Plan) -> Answer:
         """The answer to ``plan``; raises QueryTimeout past ``settings.timeout``."""
 
+    def placed(self, text: str) -> bool:
+        """Whether where ``text`` runs is known without analysing it (its shape's verdict
+        is, placement.py): the pipeline then plans a small text at once (pipeline.py)."""
+        return False
+
     async def update(self, text: str) -> None:  # noqa: B027 - nothing to do in-process
         """Bring the workers' copies of the store up to date after ``store.update(text)``."""
 

@@ -337,6 +337,9 @@ class ProcessExecutor(Executor):
 
     # -- running
 
+    def placed(self, text: str) -> bool:
+        return self._triage is not None and self._triage.known(text)
+
     async def run(self, plan: Plan) -> Answer:
         place = self._triage.place(plan) if self._triage else Place.WORKER
         try:
