@@ -113,10 +113,11 @@ class HotPath:
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, answer: Answer, wanted: dict[bytes, str]
     ) -> None:
-        """Write ``answer`` directly, unless the client accepts gzip for an answer long enough
-        to compress: then through the middleware (the layers cost more than a small query)."""
+        """Write ``answer`` directly, unless it is streamed or the client accepts gzip for an
+        answer long enough to compress: then through the middleware (the layers cost more
+        than a small query)."""
         long = len(answer.body) >= self.gzip_minimum
-        if not (long and "gzip" in wanted.get(b"accept-encoding", "")):
+        if answer.rest is None and not (long and "gzip" in wanted.get(b"accept-encoding", "")):
             await self._write(scope["method"], answer, long, send)
             return
         await self.respond({**scope, _ANSWER_KEY: answer}, receive, send)
