@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-#: Each run: a child process that does one thing and prints its seconds and peak RSS (MiB).
+#: Each run: a child process that does one thing and prints its seconds, peak RSS (MiB) and
+#: CPU seconds (all threads: on a shared machine, less noisy than the wall time).
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -39,8 +40,9 @@ else:
     from leongraph.cli.main import main
     assert main(["load", data, "--store", target]) == 0
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mib": peak}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+cpu = use.ru_utime + use.ru_stime
+print(json.dumps({"seconds": seconds, "peak_mib": use.ru_maxrss / 1024, "cpu": cpu}))
 """
 
 #: What is measured, and how each is named in the table.
@@ -76,21 +78,23 @@ def main() -> None:
                 seen[what].append(run(what, args.data, Path(tmp) / "store"))
             fig = seen[what][-1]
             print(
-                f"round {i + 1} {what}: {fig['seconds']:.1f} s, {fig['peak_mib']:.0f} MiB",
+                f"round {i + 1} {what}: {fig['seconds']:.1f} s, {fig['peak_mib']:.0f} MiB, "
+                f"{fig['cpu']:.1f} s CPU",
                 file=sys.stderr,
             )
     median = {
-        w: {k: statistics.median(f[k] for f in figs) for k in ("seconds", "peak_mib")}
+        w: {k: statistics.median(f[k] for f in figs) for k in ("seconds", "peak_mib", "cpu")}
         for w, figs in seen.items()
     }
     bulk = median["bulk_load"]
     print(f"medians of {args.repeat} run(s)")
-    print(f"{'':26}{'seconds':>10}{'peak MiB':>10}{'time':>8}{'memory':>8}")
+    print(f"{'':26}{'seconds':>10}{'peak MiB':>10}{'CPU s':>8}{'time':>8}{'memory':>8}{'CPU':>8}")
     for what in names:
         fig = median[what]
         print(
-            f"{RUNS[what]:26}{fig['seconds']:>10.1f}{fig['peak_mib']:>10.0f}"
+            f"{RUNS[what]:26}{fig['seconds']:>10.1f}{fig['peak_mib']:>10.0f}{fig['cpu']:>8.1f}"
             f"{fig['seconds'] / bulk['seconds']:>7.2f}x{fig['peak_mib'] / bulk['peak_mib']:>7.2f}x"
+            f"{fig['cpu'] / bulk['cpu']:>7.2f}x"
         )
     ours = median["load_files"]
     print(
