@@ -153,17 +153,18 @@ class OxigraphStore(Store):
 
         return ox_result(result, rerun)
 
-    def statistics(self, threads: int = 3) -> Statistics:
-        """``threads``: the scans run at once (each holds its own groups in memory)."""
+    def statistics(self, threads: int = 3, blank_subjects: int | None = None) -> Statistics:
+        """``threads``: the scans run at once (each holds its own groups in memory);
+        ``blank_subjects``: their number when the caller knows it (a scan less)."""
         found: Statistics | None = self.__dict__.get("_statistics")
         if found is None:
             updates = self._updates
-            found = self._scan_statistics(threads)
+            found = self._scan_statistics(threads, blank_subjects)
             if updates == self._updates:  # not kept if an update came meanwhile
                 self.__dict__["_statistics"] = found
         return found
 
-    def _scan_statistics(self, threads: int) -> Statistics:
+    def _scan_statistics(self, threads: int, blank_subjects: int | None) -> Statistics:
         def rows(text: str) -> list[tuple[str, ...]]:
             found = self._store.query(text, use_default_graph_as_union=not self._union_stored)
             assert isinstance(found, ox.QuerySolutions)  # a SELECT query
@@ -172,10 +173,10 @@ class OxigraphStore(Store):
         # Four scans of the store, in parallel (Oxigraph releases the interpreter lock).
         with ThreadPoolExecutor(threads) as pool:
             degrees = [pool.submit(rows, _STATS_DEGREE.replace("?x", x)) for x in ("?s", "?o")]
-            blank = pool.submit(rows, _STATS_BLANK)
+            blank = pool.submit(rows, _STATS_BLANK) if blank_subjects is None else None
             count = rows(_STATS_COUNT)
             out, inn = ({p: most for p, most in d.result()} for d in degrees)
-            blanks = int(blank.result()[0][0])
+            blanks = int(blank.result()[0][0]) if blank else blank_subjects or 0
         predicates = {p: (int(n), int(out[p]), int(inn[p])) for p, n in count}
         return Statistics(
             triples=sum(n for n, _, _ in predicates.values()),
