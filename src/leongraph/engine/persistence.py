@@ -37,8 +37,8 @@ def _batches(quads: Iterable[ox.Quad], size: int) -> Iterator[Iterator[ox.Quad]]
 
 
 #: Triples per call of the bulk loader when the union default graph is written beside
-#: ``bulk_load`` (``_load_beside``): their memory adds to its own, 1.10x its peak in all for
-#: 1M triples (a million per call: 1.73x).
+#: ``bulk_load`` (``_load_beside``): their memory adds to its own, 1.17x its peak in all for
+#: 1M triples with the statistics (a million per call: 1.73x; benchmarks/load.py).
 UNION_BATCH = 100_000
 
 #: Formats with one statement per line and only labelled blank nodes, so that two parses of
