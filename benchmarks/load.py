@@ -2,22 +2,25 @@
 each in a fresh process into a fresh directory, in one run: wall time and peak memory (RSS),
 and their ratios (issue 16's targets: memory <= 1.2x, time <= 1.5x).
 
-    python benchmarks/generate.py 1M 1m.nq && python benchmarks/load.py 1m.nq
+    python benchmarks/generate.py 1M 1m.nq && python benchmarks/load.py 1m.nq --repeat 3
 
-``load`` is measured as ``engine.load_files`` (the store, its sizes, statistics and
-fingerprint) and, apart, the reconciliation index ``leongraph load`` then writes beside it.
+``load_files`` is the store with its sizes, statistics and fingerprint (the targets' figure);
+the whole ``leongraph load`` command adds the reconciliation index it writes beside the store.
+With ``--repeat N`` the three run in turn N times and the medians are shown.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-#: Each run: a child process that does one thing and prints its seconds and peak RSS (MiB).
+#: Each run: a child process that does one thing and prints its seconds, peak RSS (MiB) and
+#: CPU seconds (all threads: on a shared machine, less noisy than the wall time).
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -34,12 +37,20 @@ elif what == "load_files":
     from leongraph.engine import load_files
     load_files(Path(target), [Path(data)])
 else:
-    from leongraph.wikidata.stored import store_index
-    store_index(Path(target))
+    from leongraph.cli.main import main
+    assert main(["load", data, "--store", target]) == 0
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mib": peak}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+cpu = use.ru_utime + use.ru_stime
+print(json.dumps({"seconds": seconds, "peak_mib": use.ru_maxrss / 1024, "cpu": cpu}))
 """
+
+#: What is measured, and how each is named in the table.
+RUNS = {
+    "bulk_load": "pyoxigraph bulk_load",
+    "load_files": "leongraph load_files",
+    "command": "leongraph load (+ index)",
+}
 
 
 def run(what: str, data: Path, target: Path) -> dict[str, float]:
@@ -56,15 +67,36 @@ def run(what: str, data: Path, target: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="an RDF file (.nq, .nt, .ttl ...)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds, medians shown")
+    parser.add_argument("--without-command", action="store_true", help="measure load_files alone")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="leongraph-load-") as tmp:
-        bulk = run("bulk_load", args.data, Path(tmp) / "bulk")
-        ours = run("load_files", args.data, Path(tmp) / "leongraph")
-        index = run("index", args.data, Path(tmp) / "leongraph")
-    print(f"{'':24}{'seconds':>10}{'peak MiB':>10}")
-    for name, fig in (("pyoxigraph bulk_load", bulk), ("leongraph load_files", ours)):
-        print(f"{name:24}{fig['seconds']:>10.1f}{fig['peak_mib']:>10.0f}")
-    print(f"{'  + reconciliation index':24}{index['seconds']:>10.1f}{index['peak_mib']:>10.0f}")
+    names = [w for w in RUNS if not (args.without_command and w == "command")]
+    seen: dict[str, list[dict[str, float]]] = {w: [] for w in names}
+    for i in range(args.repeat):
+        for what in names:  # in turn, so that the machine's load falls on each alike
+            with tempfile.TemporaryDirectory(prefix="leongraph-load-") as tmp:
+                seen[what].append(run(what, args.data, Path(tmp) / "store"))
+            fig = seen[what][-1]
+            print(
+                f"round {i + 1} {what}: {fig['seconds']:.1f} s, {fig['peak_mib']:.0f} MiB, "
+                f"{fig['cpu']:.1f} s CPU",
+                file=sys.stderr,
+            )
+    median = {
+        w: {k: statistics.median(f[k] for f in figs) for k in ("seconds", "peak_mib", "cpu")}
+        for w, figs in seen.items()
+    }
+    bulk = median["bulk_load"]
+    print(f"medians of {args.repeat} run(s)")
+    print(f"{'':26}{'seconds':>10}{'peak MiB':>10}{'CPU s':>8}{'time':>8}{'memory':>8}{'CPU':>8}")
+    for what in names:
+        fig = median[what]
+        print(
+            f"{RUNS[what]:26}{fig['seconds']:>10.1f}{fig['peak_mib']:>10.0f}{fig['cpu']:>8.1f}"
+            f"{fig['seconds'] / bulk['seconds']:>7.2f}x{fig['peak_mib'] / bulk['peak_mib']:>7.2f}x"
+            f"{fig['cpu'] / bulk['cpu']:>7.2f}x"
+        )
+    ours = median["load_files"]
     print(
         f"load_files / bulk_load: time {ours['seconds'] / bulk['seconds']:.2f}x (target 1.5), "
         f"peak memory {ours['peak_mib'] / bulk['peak_mib']:.2f}x (target 1.2)"

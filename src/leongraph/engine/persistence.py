@@ -3,6 +3,7 @@ store and records what ``OxigraphStore.open_read_only`` needs to open it without
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -10,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -28,11 +29,34 @@ from leongraph.vocab import GRAPH
 BATCH = 500_000
 
 
-def _batches(quads: Iterable[ox.Quad], size: int = BATCH) -> Iterator[Iterator[ox.Quad]]:
+def _batches(quads: Iterable[ox.Quad], size: int) -> Iterator[Iterator[ox.Quad]]:
     """``quads`` in consecutive runs of ``size``, each to be read through before the next."""
     it = iter(quads)
     for first in it:
         yield itertools.chain((first,), itertools.islice(it, size - 1))
+
+
+#: Triples per call of the bulk loader when the union default graph is written beside
+#: ``bulk_load`` (``_load_beside``): their memory adds to its own, 1.17x its peak in all for
+#: 1M triples with the statistics (a million per call: 1.73x; benchmarks/load.py).
+UNION_BATCH = 100_000
+
+#: Formats with one statement per line and only labelled blank nodes, so that two parses of
+#: a file give the same quads.
+LINE = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+
+
+def _digest(path: Path, target: ox.NamedNode | None, digest: hashlib._Hash) -> bool:
+    """Add the file (its name, graph and bytes) to ``digest``; tell whether it holds no ``_:``,
+    hence no blank node."""
+    digest.update(f"{path.name} {target}\n".encode())
+    clean, tail = True, b""
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            clean = clean and b"_:" not in block and b"_:" not in tail + block[:1]
+            tail = block[-1:]
+    return clean
 
 
 #: Told of the load's progress: ``(path, bytes of it read so far)`` while a file is read, then
@@ -120,6 +144,81 @@ def check_collisions(
     return hit
 
 
+def _read(path: Path, progress: LoadProgress | None) -> IO[bytes]:
+    """The file, its reads reported to ``progress`` in blocks of a megabyte."""
+    if progress is None:
+        return path.open("rb")
+    return io.BufferedReader(_Counted(path, progress), 1 << 20)
+
+
+def _load_beside(
+    store: ox.Store,
+    path: Path,
+    fmt: ox.RdfFormat,
+    target: ox.NamedNode | None,
+    progress: LoadProgress | None,
+    blank_free: bool,
+    after: tuple[Callable[[], object], Callable[[], object]] | None = None,
+) -> None:
+    """A line format (N-Triples, N-Quads), parsed twice at once on the two cores: one parse
+    writes the named graphs, a thread's parse the union default graph, in batches of
+    UNION_BATCH. Without blank nodes the first is Oxigraph's ``bulk_load``, all in Rust;
+    ``bulk_load`` renames blank nodes, so a file with some is written through ``ox.parse``,
+    which keeps their labels as the thread's parse does. ``after`` = (one, two): one runs in
+    the thread once the union is written (the default graph's statistics), two once the
+    named graphs are (their sizes), each beside the other thread's work."""
+    with ThreadPoolExecutor(1) as pool:
+        union = pool.submit(_write_union, store, path, fmt, progress, after and after[0])
+        try:
+            if blank_free:
+                store.bulk_load(path=str(path), format=fmt, to_graph=target)
+            else:
+                quads: Iterable[ox.Quad] = ox.parse(path=str(path), format=fmt)
+                if target is not None:
+                    quads = (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+                for batch in _batches(quads, BATCH):
+                    store.bulk_extend(batch)
+            if after is not None:
+                after[1]()
+        finally:
+            union.result()
+
+
+def _write_union(
+    store: ox.Store,
+    path: Path,
+    fmt: ox.RdfFormat,
+    progress: LoadProgress | None,
+    then: Callable[[], object] | None,
+) -> None:
+    with _read(path, progress) as source:
+        # Lenient (no IRI checks, 12% less time): bulk_load reads the same bytes strictly.
+        quads: Iterable[ox.Quad] = ox.parse(input=source, format=fmt, lenient=True)
+        if fmt == ox.RdfFormat.N_QUADS:
+            quads = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        for batch in _batches(quads, UNION_BATCH):  # a triple format: in the default graph
+            store.bulk_extend(batch)
+    if then is not None:
+        then()
+
+
+def _load_through_python(
+    store: ox.Store,
+    path: Path,
+    fmt: ox.RdfFormat,
+    target: ox.NamedNode | None,
+    progress: LoadProgress | None,
+) -> None:
+    """Read once, each quad written in its graph and in the union default graph (see
+    OxigraphStore): two parses of Turtle (and the others) name its ``[]`` apart."""
+    with _read(path, progress) as source:
+        quads: Iterable[ox.Quad] = ox.parse(input=source, format=fmt)
+        if target is not None:
+            quads = (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        for batch in _batches(with_union(quads), BATCH):
+            store.bulk_extend(batch)
+
+
 def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     """Empty a named graph and take out of the union the triples no other graph holds."""
     gone = [
@@ -165,11 +264,7 @@ def load_files(
     digest = hashlib.sha256()
     if (directory / META_FILE).is_file():
         digest.update(json.loads((directory / META_FILE).read_text())["fingerprint"].encode())
-    for path, _, target in plan:
-        digest.update(f"{path.name} {target}\n".encode())
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+    blank_free = {path for path, _, target in plan if _digest(path, target, digest)}
     try:
         store = ox.Store(str(directory))
     except OSError as exc:
@@ -181,43 +276,40 @@ def load_files(
     if collisions == "replace":
         for name in sorted(hit & held.keys()):
             _drop_graph(store, ox.NamedNode(name))
-    for path, ox_fmt, target in plan:
-        source = None if progress is None else _Counted(path, progress)
+    loaded = OxigraphStore(store, union_stored=True)
+    # Line-format files without "_:" into an empty store: no blank subject to count.
+    no_blanks = dataset is None and next(store.quads_for_pattern(None, None, None), None) is None
+    no_blanks = no_blanks and all(fmt in LINE and path in blank_free for path, fmt, _ in plan)
+    # The last writes: the statistics (one scan at a time) and sizes are computed beside them.
+    blank_subjects = 0 if no_blanks else None
+    after = (functools.partial(loaded.statistics, 1, blank_subjects), loaded.graph_sizes)
+    for i, (path, ox_fmt, target) in enumerate(plan):
+        last = i == len(plan) - 1 and dataset is None
         try:
-            # Read once, each quad written in its graph and in the union default graph (see
-            # OxigraphStore): 1.5x faster than Oxigraph's bulk_load run twice (1M triples).
-            quads: Iterable[ox.Quad] = (
-                ox.parse(path=str(path), format=ox_fmt)
-                if source is None
-                else ox.parse(input=cast(IO[bytes], source), format=ox_fmt)
-            )
-            if target is not None:
-                quads = (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
-            for batch in _batches(with_union(quads)):
-                store.bulk_extend(batch)
+            if ox_fmt in LINE:
+                clean = path in blank_free
+                _load_beside(store, path, ox_fmt, target, progress, clean, after if last else None)
+            else:
+                _load_through_python(store, path, ox_fmt, target, progress)
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
             raise DataError(str(exc.args[0]), path=str(path), line=line) from exc
-        finally:
-            if source is not None:
-                source.close()
     if dataset is not None:
         skip = hit if collisions == "replace" else set()
         given = (
             ox_quad(*q) for q in dataset.quads((None, None, None, None)) if str(q[3]) not in skip
         )
-        for batch in _batches(with_union(given)):
+        for batch in _batches(with_union(given), BATCH):
             store.bulk_extend(batch)
         digest.update(RdflibStore(dataset).fingerprint().encode())
     if progress is not None:
         progress(None, 0)
     store.flush()
-    loaded = OxigraphStore(store, union_stored=True)
     with ThreadPoolExecutor(1) as pool:  # two scans at once: the sizes and the statistics
         counting = pool.submit(loaded.graph_sizes)
-        statistics = loaded.statistics().to_json()
+        found = loaded.statistics(3, blank_subjects).to_json()  # computed already?
         sizes = counting.result()
-    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest(), "statistics": statistics}
+    meta = {"graph_sizes": sizes, "fingerprint": digest.hexdigest(), "statistics": found}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
     del store  # closes the database so it can be opened read-only at once
     return sum(sizes.values())  # quads in named graphs, the union not counted
