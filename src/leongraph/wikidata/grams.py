@@ -107,8 +107,9 @@ class Shapes:
         names, positions, trigrams, words, chars = plain
         return cls(list(names), list(positions), trigrams, words, chars)
 
-    def near(self, q: str, most: int) -> list[int]:
-        """Numbers of the (at most ``most``) names sharing the most trigrams with ``q``."""
+    def near(self, q: str, most: int | None) -> list[int]:
+        """Numbers of the names sharing trigrams with ``q``, the most shared first; at most
+        ``most`` of them (None: all)."""
         counts: Counter[int] = Counter()
         for gram in grams(q):
             posting = self._trigrams.get(gram)

@@ -194,7 +194,7 @@ class Index:
             return self._ranked(q, None, types, properties, limit)
         # The names sharing the most trigrams with the query first (grams.py): their
         # ``limit``-th score is the one to beat; then only the names whose bound may beat it.
-        near = self._near(q, limit, bool(types))
+        near = self._near(q, limit, types)
         if near is not None:
             first = self._ranked(q, self._bounds(q, floor, near), types, properties, limit)
             least = floor
@@ -206,10 +206,20 @@ class Index:
                 return self._ranked(q, self._bounds(q, floor, among), types, properties, limit)
         return self._ranked(q, self._bounds(q, floor), types, properties, limit)
 
-    def _near(self, q: str, limit: int, typed: bool) -> list[int] | None:
-        """Numbers of the names to score first (None: bound every name); more of them when
-        a type leaves out most."""
-        return self.shapes.near(q, (50 + 10 * limit) * (20 if typed else 1))
+    def _near(self, q: str, limit: int, types: Sequence[str]) -> list[int] | None:
+        """Numbers of the names to score first (None: bound every name): those sharing the
+        most trigrams with ``q`` and borne by an entity of one of ``types``."""
+        most = 50 + 10 * limit
+        if not types:
+            return self.shapes.near(q, most)
+        wanted = set(types)
+        found = []
+        for number in self.shapes.near(q, None):
+            if any(wanted & self._at(p).types for p in self.shapes.positions[number]):
+                found.append(number)
+                if len(found) >= most:
+                    break
+        return found
 
     def _ranked(
         self,
