@@ -144,6 +144,31 @@ def test_the_index_opened_in_the_background_answers_the_first_request(
     assert index.candidates("Mathilda")[0].entity.name == "Mathilda"
 
 
+def test_the_validators_do_not_wait_for_the_index(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request reads the validators (``publication``): they must not wait behind the
+    index being opened."""
+    release = threading.Event()
+
+    def held(directory: Path | None, store: object) -> Index | None:
+        release.wait(10)
+        return open_index(directory, store)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(state, "open_index", held)
+    derived = Derived(Settings(store_path=db), OxigraphStore.open_read_only(db))
+    opening = threading.Thread(target=lambda: derived.reconciliation_index, daemon=True)
+    opening.start()
+    try:
+        time.sleep(0.05)
+        assert derived.publication.fingerprint  # built while the index is still being opened
+        assert not derived.index_ready
+    finally:
+        release.set()
+        opening.join()
+    assert derived.index_ready
+
+
 @pytest.mark.parametrize("query", [*QUERIES, "norman stansfield", "leon montana", "tony"])
 def test_reaching_finds_every_name_whose_bound_reaches(query: str, db: Path) -> None:
     index = open_index(db, OxigraphStore.open_read_only(db))
