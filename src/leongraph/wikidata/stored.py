@@ -3,9 +3,9 @@
 every resource at its first reconciliation request (21 s at 1M triples).
 
 The file holds plain values only (strings, numbers, tuples, bytes), written by ``marshal``:
-reading them back is little more than a copy (0.1 s for the 80k entities of 1M triples,
-where a pickle of entity objects took 0.5 s). Each entity's facts stay as text until read
-(terms.py), and the trigram index of the names (grams.py) comes with it.
+reading them back is little more than a copy (a third of the time a pickle of the 80k entity
+objects of 1M triples took), and the entities are made when first asked for. Each entity's
+facts stay as text until read (terms.py); the postings of the names (grams.py) come with it.
 
 The file names the fingerprint of the data it was read from; an index whose fingerprint is not
 the store's (an edit since, a load after it) is never used: the caller builds one anew."""
