@@ -99,7 +99,7 @@ def _executor(store: Store, settings: Settings) -> Executor:
     return ProcessExecutor(mirror(store), settings, triage)
 
 
-def create_app(settings: Settings, store: Store, *, derived: Derived | None = None) -> FastAPI:
+def create_app(settings: Settings, store: Store, *, derived: Derived | None = None) -> LeongraphApp:
     """Build the application for one settings object and one loaded store. ``derived`` lets
     apps over the same store and settings share what is computed from the data (tests)."""
 

@@ -37,13 +37,15 @@ if TYPE_CHECKING:
 
 
 class Derived:
-    """Everything computed from one version of the data. Each part is built once, under a lock
-    (an index of a large store takes seconds), by the first request that needs it."""
+    """Everything computed from one version of the data. Each part is built once, under its own
+    lock (an index of a large store takes seconds), by the first request that needs it: the
+    validators every request reads (``publication``) never wait for the name index."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
 
     @functools.cached_property
     def publication(self) -> Publication:
@@ -52,7 +54,7 @@ class Derived:
 
     @functools.cached_property
     def reconciliation_index(self) -> Index:
-        with self._lock:
+        with self._index_lock:
             # An on-disk store opens with the index `leongraph load` wrote, if still current.
             return (
                 self.__dict__.get("reconciliation_index")

@@ -12,13 +12,15 @@ from __future__ import annotations
 import difflib
 import functools
 import heapq
+import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
-from leongraph.engine import Store
+from leongraph.engine import OxigraphStore, Store
+from leongraph.formats import TSV
 from leongraph.graph.closure import reachable
 from leongraph.graph.names import fold
 from leongraph.vocab import (
@@ -33,6 +35,8 @@ from leongraph.vocab import (
     WD,
     WDT,
 )
+from leongraph.wikidata.grams import Shapes, bound, multiplier
+from leongraph.wikidata.terms import Fact, Facts, iri, literal_parts, text
 
 #: Name-giving properties and how much an exact hit on each is worth (100 = a full name).
 NAME_WEIGHTS: dict[str, float] = {
@@ -72,7 +76,7 @@ def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     """One reconcilable resource."""
 
@@ -81,10 +85,10 @@ class Entity:
     name: str = ""
     description: str = ""
     names: list[tuple[str, float]] = field(default_factory=list)  # (folded name, weight)
-    types: set[str] = field(default_factory=set)  # class IRIs, superclasses included
+    types: set[str] | frozenset[str] = field(default_factory=set)  # superclasses included
     wikidata: str | None = None  # Q-id when linked
     confirmed: bool = False  # the item or the entity cites a source (dcterms:source) in the data
-    facts: dict[str, list[URIRef | Literal]] = field(default_factory=dict)
+    facts: Mapping[str, list[Fact]] = field(default_factory=dict)  # leon property -> values
 
 
 @dataclass
@@ -96,7 +100,11 @@ class Candidate:
 
 
 class Index:
-    """Everything reconciliation needs, read from the store once."""
+    """Everything reconciliation needs, read from the store once.
+
+    An index opened from a file (stored.py) makes its entities when first asked for one
+    (``lazy``: their ids, in order, and the maker of the one at a position): a query looks at
+    a few hundred of the 80k of a 1M-triple store."""
 
     def __init__(
         self,
@@ -104,8 +112,15 @@ class Index:
         classes: dict[str, str],
         props: dict[str, str],
         supers: dict[str, set[str]],
+        *,
+        lazy: tuple[list[str], Callable[[int], Entity]] | None = None,
     ) -> None:
-        self.entities = {e.id: e for e in entities}
+        self._made: list[Entity | None] | None = None
+        if lazy is None:
+            self.entities = {e.id: e for e in entities}
+        else:
+            self._ids, self._make = lazy
+            self._made = [None] * len(self._ids)
         self.classes = classes  # class IRI -> label (leon classes)
         self.properties = props  # property IRI -> label (leon properties)
         self.superclasses = supers  # class IRI -> every superclass IRI
@@ -138,6 +153,29 @@ class Index:
 
     # -- matching
 
+    @functools.cached_property
+    def shapes(self) -> Shapes:
+        """The distinct names and their trigrams (stored.py keeps them with the index)."""
+        return Shapes.build(e.names for e in self.entities.values())
+
+    @functools.cached_property
+    def entities(self) -> dict[str, Entity]:
+        """Id -> entity, in the order they were read (made here for a lazy index)."""
+        return {id: self._at(position) for position, id in enumerate(self._ids)}
+
+    @functools.cached_property
+    def _ordered(self) -> list[Entity]:
+        return list(self.entities.values())
+
+    def _at(self, position: int) -> Entity:
+        """The entity at ``position`` in the order they were read."""
+        if self._made is None:
+            return self._ordered[position]
+        entity = self._made[position]
+        if entity is None:
+            entity = self._made[position] = self._make(position)
+        return entity
+
     def candidates(
         self,
         query: str,
@@ -148,13 +186,52 @@ class Index:
     ) -> list[Candidate]:
         """Best candidates for a name, restricted to ``types`` (class IRIs, any of them)."""
         q = fold(query)
-        entities = list(self.entities.values())
         # No entity below 40 (each property may add 10) is a candidate, and past ``limit`` none
         # whose bound is under the last one kept: entities are scored in the order of their
         # bound and the scan stops there (80k entities: seconds -> a fraction of one).
         floor = (40 - 10 * len(properties)) / 100
-        bounds = self._bounds(q, floor) if q and floor > 0 and limit > 0 else None
-        order = range(len(entities)) if bounds is None else sorted(bounds, key=bounds.__getitem__)
+        if not (q and floor > 0 and limit > 0):
+            return self._ranked(q, None, types, properties, limit)
+        # The names sharing the most trigrams with the query first (grams.py): their
+        # ``limit``-th score is the one to beat; then only the names whose bound may beat it.
+        near = self._near(q, limit, types)
+        if near is not None:
+            first = self._ranked(q, self._bounds(q, floor, near), types, properties, limit)
+            least = floor
+            if len(first) >= limit:
+                least = max(floor, (first[-1].score - 10 * len(properties) - 0.1) / 100)
+            reaching = self.shapes.reaching(q, least)
+            if reaching is not None:
+                among = reaching.union(near)
+                return self._ranked(q, self._bounds(q, floor, among), types, properties, limit)
+        return self._ranked(q, self._bounds(q, floor), types, properties, limit)
+
+    def _near(self, q: str, limit: int, types: Sequence[str]) -> list[int] | None:
+        """Numbers of the names to score first (None: bound every name): those sharing the
+        most trigrams with ``q`` and borne by an entity of one of ``types``."""
+        most = 50 + 10 * limit
+        if not types:
+            return self.shapes.near(q, most)
+        wanted = set(types)
+        found = []
+        for number in self.shapes.near(q, None):
+            if any(wanted & self._at(p).types for p in self.shapes.positions[number]):
+                found.append(number)
+                if len(found) >= most:
+                    break
+        return found
+
+    def _ranked(
+        self,
+        q: str,
+        bounds: dict[int, float] | None,
+        types: Sequence[str],
+        properties: Sequence[tuple[str, list[object]]],
+        limit: int,
+    ) -> list[Candidate]:
+        """The ``limit`` best, scoring in the order of ``bounds`` (None: every entity)."""
+        size = len(self._made) if self._made is not None else len(self.entities)
+        order = range(size) if bounds is None else sorted(bounds, key=bounds.__getitem__)
         if bounds is not None:
             order = order[::-1]
         found: list[tuple[int, Candidate]] = []
@@ -166,7 +243,7 @@ class Index:
                 and bounds[position] * 100 + 10 * len(properties) + 0.1 < kept[0]
             ):
                 break
-            candidate = self._score(entities[position], q, types, properties)
+            candidate = self._score(self._at(position), q, types, properties)
             if candidate is not None:
                 found.append((position, candidate))
                 if bounds is not None:
@@ -211,41 +288,36 @@ class Index:
             return Candidate(entity, round(score, 1), exact, features)
         return None
 
-    @functools.cached_property
-    def _shapes(self) -> tuple[list[str], dict[tuple[str, tuple[int, ...]], list[int]]]:
-        """The words of all names, and (name, its words by number) -> entities (positions)."""
-        words: dict[str, int] = {}
-        shapes: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
-        for position, entity in enumerate(self.entities.values()):
-            for name, _ in entity.names:
-                ids = tuple(words.setdefault(w, len(words)) for w in name.split())
-                shapes[(name, ids)].append(position)
-        return list(words), shapes
-
-    def _bounds(self, q: str, floor: float) -> dict[int, float]:
-        """Positions of the entities with a name whose ``similarity`` to ``q`` may reach
-        ``floor``, with the most it may be. difflib's ratio 2M/(|a|+|b|) is bounded by the
-        characters a and b share, and so is each ratio ``similarity`` takes."""
-        vocabulary, shapes = self._shapes
+    def _bounds(self, q: str, floor: float, among: Iterable[int] | None = None) -> dict[int, float]:
+        """Positions of the entities with a name (of ``among``, name numbers; default all)
+        whose ``similarity`` to ``q`` may reach ``floor``, with the most it may be. difflib's
+        ratio 2M/(|a|+|b|) is bounded by the characters a and b share, and so is each ratio
+        ``similarity`` takes."""
         q_words = q.split()
         whole = Counter(q)
         parts = [(Counter(w), len(w)) for w in q_words]
-
-        def bound(counter: Counter[str], size: int, other: str) -> float:
-            shared = sum(min(n, other.count(c)) for c, n in counter.items())
-            return 2 * shared / (size + len(other))
-
-        # Each query word against each word of the vocabulary: bounds of ``_ratio(w, n)``.
-        word_bounds = [tuple(bound(c, n, word) for c, n in parts) for word in vocabulary]
+        # Each query word against each word of the names: bounds of ``_ratio(w, n)``.
+        word_bounds: dict[str, tuple[float, ...]] = {}
         near: dict[int, float] = {}
         k = len(q_words)
-        for (name, ids), positions in shapes.items():
-            hits = [max(word_bounds[i][j] for i in ids) for j in range(k)] if ids else [0.0]
-            most = sum(hits) / len(hits) * (0.6 + 0.3 * k / max(len(ids), 1))
+        names, positions = self.shapes.names, self.shapes.positions
+        for number in range(len(names)) if among is None else among:
+            name = names[number]
+            words = name.split()
+            hits = [0.0]
+            if words:
+                per_word = []
+                for w in words:
+                    b = word_bounds.get(w)
+                    if b is None:
+                        b = word_bounds[w] = tuple(bound(c, n, w) for c, n in parts)
+                    per_word.append(b)
+                hits = [max(b[j] for b in per_word) for j in range(k)]
+            most = sum(hits) / len(hits) * multiplier(k, len(words))
             if most < 1.0:
                 most = max(most, bound(whole, len(q), name))
             if most >= floor - 1e-9:
-                for position in positions:
+                for position in positions[number]:
                     near[position] = max(near.get(position, 0.0), min(most, 1.0))
         return near
 
@@ -284,53 +356,62 @@ class Index:
 
 
 def build_index(store: Store) -> Index:
-    """Read names, types, descriptions, Wikidata links and leon facts of every resource."""
+    """Read names, types, descriptions, Wikidata links and leon facts of every resource, in
+    one query (at 1M triples, 775k rows: read as text, the facts kept as text, see terms.py)."""
     res, leon = str(RES), str(LEON)
-    entities: dict[str, Entity] = {}
-
-    def get(iri: str) -> Entity:
-        if iri not in entities:
-            entities[iri] = Entity(iri=iri, id=iri.removeprefix(res))
-        return entities[iri]
-
     classes = _labels(store, "owl:Class", leon)
     props = _labels(store, "owl:ObjectProperty", leon) | _labels(
         store, "owl:DatatypeProperty", leon
     )
     supers = _superclasses(store)
-    rows = store.query(
-        f"""SELECT ?e ?p ?o WHERE {{ ?e ?p ?o
-            FILTER(STRSTARTS(STR(?e), "{res}") && !CONTAINS(STR(?e), "#")) }}"""
-    ).rows()
+    entities: dict[str, Entity] = {}
+    facts: dict[str, dict[str, None]] = defaultdict(dict)  # entity -> 'p\to' (no repeats)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for e, p, o in rows:
-        iri, pred = str(e), str(p)
-        entity = get(iri)
-        if pred in NAME_WEIGHTS and isinstance(o, Literal):
-            entity.names.append((fold(str(o)), NAME_WEIGHTS[pred]))
-            if pred in (RDFS + "label", SCHEMA + "name", str(LEON.title)):
-                labels[iri].setdefault(o.language or "", str(o))
-        elif pred == RDF_TYPE and str(o) in classes:
-            entity.types |= {str(o), *supers.get(str(o), ())}
-        elif pred in (SCHEMA + "description", RDFS + "comment") and isinstance(o, Literal):
-            if o.language in (None, "", "en") and not entity.description:
-                entity.description = str(o)
-        elif pred == OWL_SAME_AS and str(o).startswith(str(WD)):
-            entity.wikidata = str(o).removeprefix(str(WD))
-        if pred.startswith(leon) and isinstance(o, URIRef | Literal):
-            entity.facts.setdefault(pred, []).append(o)
-    for iri, entity in entities.items():
-        given = [str(v) for v in entity.facts.get(str(LEON.givenName), [])]
-        family = [str(v) for v in entity.facts.get(str(LEON.familyName), [])]
+    subject = "<" + res
+    same_as, wd = f"<{OWL_SAME_AS}>", f"<{WD}"
+    typed, named = f"<{RDF_TYPE}>", {f"<{p}>": w for p, w in NAME_WEIGHTS.items()}
+    labelling = {f"<{p}>" for p in (RDFS + "label", SCHEMA + "name", str(LEON.title))}
+    describing = {f"<{SCHEMA}description>", f"<{RDFS}comment>"}
+    for line in _triples(store):
+        e, p, o = line.split("\t", 2)
+        if not e.startswith(subject) or "#" in e:
+            continue
+        entity = entities.get(e)
+        if entity is None:
+            entity = entities[e] = Entity(iri=e[1:-1], id=e[1:-1].removeprefix(res))
+        if p in named:
+            if (lit := literal_parts(o)) is not None:
+                entity.names.append((fold(lit[0]), named[p]))
+                if p in labelling:
+                    labels[e].setdefault(lit[1], lit[0])
+        elif p == typed:
+            cls = iri(o)
+            if cls in classes:
+                entity.types = {*entity.types, cls, *supers.get(cls, ())}
+        elif p in describing:
+            if (lit := literal_parts(o)) is not None and lit[1] in ("", "en"):
+                entity.description = entity.description or lit[0]
+        elif p == same_as and o.startswith(wd):
+            entity.wikidata = o[len(wd) : -1]
+        if p.startswith("<" + leon) and not o.startswith("_:"):
+            facts[e][line[len(e) + 1 :]] = None
+    for e, entity in entities.items():
+        raw: list[str] = []
+        for po in facts.pop(e, {}):
+            p, o = po.split("\t", 1)
+            raw += (p[1:-1], o)
+        entity.facts = Facts(raw)
+        given, family = _lexical(raw, str(LEON.givenName)), _lexical(raw, str(LEON.familyName))
         entity.names += [(fold(f"{g} {f}"), FULL_NAME) for g in given for f in family]
-        by_lang = labels.get(iri, {})
+        by_lang = labels.get(e, {})
         entity.name = by_lang.get("en") or by_lang.get("") or next(iter(by_lang.values()), "")
-        entity.names = sorted(set(entity.names), key=lambda nw: -nw[1])
-        entity.facts = {p: list(dict.fromkeys(v)) for p, v in entity.facts.items()}
+        entity.names = sorted(dict.fromkeys(entity.names), key=lambda nw: -nw[1])
         if not entity.description and entity.types:
             entity.description = ", ".join(classes[t] for t in most_specific(entity.types, supers))
+    named_by = {entity.iri: entity.name for entity in entities.values()}
     for entity in entities.values():  # say who plays whom: it tells namesakes apart
-        years = entity.facts.get(str(LEON.year), [])
+        stated = entity.facts.raw if isinstance(entity.facts, Facts) else []  # built above
+        years = _lexical(stated, str(LEON.year))
         if years and entity.description:
             entity.description += f" ({years[0]})"
         for pred, verb in (
@@ -338,10 +419,9 @@ def build_index(store: Store) -> Index:
             (LEON.plays, "plays"),
             (LEON.director, "directed by"),
         ):
-            others = [entities.get(str(o)) for o in entity.facts.get(str(pred), [])]
-            named = sorted(o.name for o in others if o is not None and o.name)
-            if named and entity.description:
-                entity.description += f", {verb} {' and '.join(named)}"
+            found = sorted(n for o in _lexical(stated, str(pred)) if (n := named_by.get(o)))
+            if found and entity.description:
+                entity.description += f", {verb} {' and '.join(found)}"
     cited = {
         str(s) for (s,) in store.query("SELECT DISTINCT ?s WHERE { ?s dcterms:source ?o }").rows()
     }
@@ -349,16 +429,42 @@ def build_index(store: Store) -> Index:
         entity.confirmed = entity.iri in cited or f"{WD}{entity.wikidata}" in cited
     usable = [e for e in entities.values() if e.name and e.types]
     index = Index(usable, classes, props, supers)
-    for p, w in store.query(
+    for prop, w in store.query(
         f"""SELECT ?p ?w WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?p rdfs:subPropertyOf ?w }}
             FILTER(STRSTARTS(STR(?w), "{WDT}")) }} ORDER BY ?p"""
     ).rows():
-        if str(p) in props:
-            index.wikidata_properties.setdefault(str(w).removeprefix(str(WDT)), str(p))
+        if str(prop) in props:
+            index.wikidata_properties.setdefault(str(w).removeprefix(str(WDT)), str(prop))
     return index
 
 
-def most_specific(types: set[str], supers: dict[str, set[str]]) -> list[str]:
+def _triples(store: Store) -> Iterator[str]:
+    """Every triple of the union graph as a line of three term texts (terms.py): Oxigraph
+    writes them itself (no Python object per term); other engines' rows are written here."""
+    query = "SELECT ?e ?p ?o WHERE { ?e ?p ?o }"
+    if isinstance(store, OxigraphStore):
+        answer = io.BytesIO(b"".join(store.query(query).serialize(TSV)))  # lines, uncopied
+        next(answer, None)  # the header
+        return (line.decode().rstrip("\n") for line in answer if line != b"\n")
+    return (
+        f"{text(e)}\t{text(p)}\t{text(o)}"
+        for e, p, o in store.query(query).rows()
+        if e is not None and p is not None and o is not None
+    )
+
+
+def _lexical(raw: Sequence[str], pred: str) -> list[str]:
+    """The lexical forms (literals) or IRIs of ``pred``'s values in raw facts."""
+    out = []
+    for i in range(0, len(raw), 2):
+        if raw[i] == pred:
+            value = raw[i + 1]
+            lit = literal_parts(value)
+            out.append(lit[0] if lit is not None else value[1:-1])
+    return out
+
+
+def most_specific(types: Set[str], supers: dict[str, set[str]]) -> list[str]:
     """The types that are no other type's superclass, sorted."""
     broader = set().union(*(supers.get(t, set()) for t in types)) if types else set()
     return sorted(t for t in types if t not in broader)
