@@ -113,9 +113,10 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
             state.reconciliation_index()
         else:
             threading.Thread(target=state.reconciliation_index, daemon=True).start()
-        # ETags and dates come from the publication: built before the first request, off the
-        # event loop (a remote engine counts its graphs for it), then watched (state.py).
-        await anyio.to_thread.run_sync(state.derived.built)
+        # ETags and dates come from the publication: built in a thread from the start (a
+        # remote engine counts its graphs for it; a request meanwhile waits for it in a thread),
+        # then watched (state.py).
+        threading.Thread(target=state.derived.built, daemon=True).start()
         stop = threading.Event()
         threading.Thread(target=state.watch, args=(stop,), daemon=True).start()
         yield
@@ -195,7 +196,11 @@ def create_app(settings: Settings, store: Store, *, derived: Derived | None = No
         functools.partial(wrap, layers=layers),
         max_body_bytes=settings.max_body_bytes,
         gzip_minimum=GZIP_MINIMUM,
-        last_modified=lambda: state.publication().http_date,
+        last_modified=functools.partial(_last_modified, state),
         cors=settings.cors,
     )
     return app
+
+
+async def _last_modified(state: AppState) -> str:
+    return (await state.ready_publication()).http_date

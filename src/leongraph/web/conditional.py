@@ -70,7 +70,7 @@ class ConditionalGetMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        pub = scope["app"].leongraph.publication()
+        pub = await scope["app"].leongraph.ready_publication()
         etag = etag_for(pub, scope)
         request_headers = Headers(scope=scope)
         if etag.removeprefix("W/") in _tags(request_headers.get("if-none-match", "")):

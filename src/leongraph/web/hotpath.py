@@ -51,7 +51,7 @@ class HotPath:
         *,
         max_body_bytes: int,
         gzip_minimum: int,
-        last_modified: Callable[[], str],
+        last_modified: Callable[[], Awaitable[str]],
         cors: bool,
     ) -> None:
         self.app = app
@@ -131,7 +131,7 @@ class HotPath:
         ]
         headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers.items()]
         if method == "GET":  # as conditional.py adds them
-            headers.append((b"last-modified", self.last_modified().encode("latin-1")))
+            headers.append((b"last-modified", (await self.last_modified()).encode("latin-1")))
             headers.append((b"cache-control", b"no-cache"))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})

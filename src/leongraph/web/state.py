@@ -98,6 +98,15 @@ class AppState:
     def publication(self) -> Publication:
         return self.derived.publication
 
+    async def ready_publication(self) -> Publication:
+        """The publication, for the event loop: read at once when built (from the first
+        moments on), else built, or waited for, in a thread."""
+        derived = self.derived
+        built = derived.__dict__.get("publication")
+        if built is None:
+            built = (await anyio.to_thread.run_sync(derived.built)).publication
+        return built
+
     def reconciliation_index(self) -> Index:
         return self.derived.reconciliation_index
 
