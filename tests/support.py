@@ -74,10 +74,10 @@ def leongraph_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, subpr
 
 
 @contextlib.contextmanager
-def serving_in_thread(app: Any) -> Iterator[str]:
-    """A real uvicorn server for ``app`` in a thread, on a loopback port the system picks;
-    yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+def serving_in_thread(app: Any, **options: Any) -> Iterator[str]:
+    """A real uvicorn server for ``app`` in a thread, on a loopback port the system picks,
+    with uvicorn's ``options``; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

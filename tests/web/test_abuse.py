@@ -25,7 +25,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import Dataset
-from support import free_port, planning_threads, running
+from support import free_port, planning_threads, running, serving_in_thread
 
 from leongraph.config import Settings
 from leongraph.engine import Store, from_dataset
@@ -75,27 +75,9 @@ def serving(**overrides: object) -> Iterator[str]:
 def serving_app(store: Store, **overrides: object) -> Iterator[tuple[str, FastAPI]]:
     """A real uvicorn server for ``store`` in a thread; yields its base URL and its app."""
     settings = Settings(engine=store.engine, timeout=3.0, workers=2).replace(**overrides)
-    port = free_port()
     app = create_app(settings, store)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        **server_options(settings),  # type: ignore[arg-type]
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with serving_in_thread(app, **server_options(settings)) as url:
+        yield url, app
 
 
 def while_probing(url: str, abuse: Callable[[httpx.Client], object]) -> tuple[object, float]:
