@@ -139,7 +139,10 @@ def test_a_pathological_query_sent_again_is_stopped_again(
             r = c.get("/sparql", params={"query": PATHOLOGICAL[name]})
             elapsed = time.perf_counter() - start
             assert r.status_code == 503, r.text
-            assert TIMEOUT <= elapsed < TIMEOUT + 1.5
+            # Stopped by the timeout: unstopped, each of these runs for minutes. Alone it
+            # answers in 2.0-2.1 s; late in a full suite, whose process holds every earlier
+            # test's objects, one answer took 5.7 s.
+            assert TIMEOUT <= elapsed < TIMEOUT + 6
             wait_until(lambda: triage._pending == 0, what="the background analysis")
         for _ in range(3):  # meanwhile an ordinary repeated query came into the server
             assert c.get("/sparql", params={"query": QUICK}).status_code == 200
